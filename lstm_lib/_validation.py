@@ -1,0 +1,52 @@
+"""Shape checks shared by every NumPy layer of the course.
+
+Each check raises a ``ValueError`` that names the argument, the shape it should have
+and the shape it has, in the form "Expected x of shape (batch, time, 3). Received: x.shape=(4, 3)".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+Dim = int | str
+
+
+def _format(dims: Sequence[Dim]) -> str:
+    return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def check_shape(name: str, array: np.ndarray, dims: Sequence[Dim]) -> None:
+    """Check that ``array`` has ``len(dims)`` axes and that every integer entry of ``dims`` matches.
+
+    A string entry of ``dims`` (``"batch"``) names an axis of free size.
+    """
+    shape = np.shape(array)
+    ok = len(shape) == len(dims) and all(
+        isinstance(d, str) or size == d for size, d in zip(shape, dims)
+    )
+    if not ok:
+        raise ValueError(
+            f"Expected {name} of shape {_format(dims)}. Received: {name}.shape={tuple(shape)}."
+        )
+
+
+def check_sequence(name: str, x: np.ndarray) -> tuple[int, int, int]:
+    """Check a batch-major sequence ``(batch, time, features)`` with at least one step."""
+    check_shape(name, x, ("batch", "time", "features"))
+    batch, time, features = np.shape(x)
+    if time < 1:
+        raise ValueError(
+            f"Expected {name} with at least one time step. Received: {name}.shape={np.shape(x)}."
+        )
+    return batch, time, features
+
+
+def check_float(name: str, array: np.ndarray) -> None:
+    """Reject integer and boolean arrays where the layer needs floating point numbers."""
+    if not np.issubdtype(np.asarray(array).dtype, np.floating):
+        raise ValueError(
+            f"Expected {name} of a floating point dtype (float32 or float64). "
+            f"Received: {name}.dtype={np.asarray(array).dtype}."
+        )

@@ -1,0 +1,86 @@
+"""Task generators for the course, vectorised and seeded with ``numpy.random.Generator``.
+
+Nothing is downloaded: every data set is made here. Arrays are batch-major,
+(batch, time, features), unless a function says otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def to_bits(numbers: np.ndarray, bits: int) -> np.ndarray:
+    """Binary digits of non-negative integers, least significant first: shape (..., bits)."""
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if np.any(numbers < 0) or np.any(numbers >= 2**bits):
+        raise ValueError(f"Expected integers in [0, 2**{bits}). Received: min={numbers.min()}, max={numbers.max()}.")
+    return ((numbers[..., None] >> np.arange(bits)) & 1).astype(np.int64)
+
+
+def from_bits(bits: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`to_bits`: integers from digits, least significant first, on the last axis."""
+    bits = np.asarray(bits, dtype=np.int64)
+    return bits @ (1 << np.arange(bits.shape[-1], dtype=np.int64))
+
+
+def binary_addition(a: np.ndarray, b: np.ndarray, bits: int, dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Encode the sums a + b as sequences, one bit per step, least significant bit first.
+
+    Reading the bits from the least significant end lets a recurrent network carry, as a person
+    adding on paper does.
+
+    Returns:
+        ``x`` (batch, bits, 2): the bits of a and b at each step;
+        ``y`` (batch, bits, 1): the bits of a + b.
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    x = np.stack([to_bits(a, bits), to_bits(b, bits)], axis=-1).astype(dtype)
+    y = to_bits(a + b, bits)[..., None].astype(dtype)
+    return x, y
+
+
+def addition_operands(
+    rng: np.random.Generator, operand_bits: int, n_train: int
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Split every pair (a, b) of ``operand_bits``-bit numbers into a training and a test set.
+
+    Returns ``((a_train, b_train), (a_test, b_test))``; the test set is every pair the training
+    set does not contain, so accuracy on it measures generalisation, not memory.
+    """
+    n = 2**operand_bits
+    if not 0 < n_train < n * n:
+        raise ValueError(f"Expected 0 < n_train < {n * n}. Received: n_train={n_train}.")
+    order = rng.permutation(n * n)
+    a, b = np.divmod(order, n)
+    return (a[:n_train], b[:n_train]), (a[n_train:], b[n_train:])
+
+
+def random_addition_batch(
+    rng: np.random.Generator, batch: int, bits: int, dtype=np.float32
+) -> tuple[np.ndarray, np.ndarray]:
+    """A batch of random sums whose operands have ``bits - 1`` bits, so the sum fits in ``bits``."""
+    a = rng.integers(0, 2 ** (bits - 1), size=batch)
+    b = rng.integers(0, 2 ** (bits - 1), size=batch)
+    return binary_addition(a, b, bits, dtype)
+
+
+def remember_first(
+    rng: np.random.Generator, batch: int, length: int, dtype=np.float64
+) -> tuple[np.ndarray, np.ndarray]:
+    """A long-lag memory task: remember the sign shown at the first step, through noise.
+
+    Each sequence has two input channels. At step 1 the first channel holds the signal, -1 or +1,
+    and the second a marker 1. At every later step the first channel holds Gaussian noise
+    N(0, 1) and the marker is 0. The label is 1 when the signal was +1. The network must keep one
+    bit for ``length - 1`` steps while ignoring inputs as large as the signal; chance is 50%.
+
+    Returns:
+        ``x`` (batch, length, 2) and ``y`` (batch, 1).
+    """
+    if length < 1:
+        raise ValueError(f"Expected length >= 1. Received: length={length}.")
+    x = np.zeros((batch, length, 2), dtype)
+    x[:, 1:, 0] = rng.standard_normal((batch, length - 1))
+    signal = rng.choice(np.array([-1.0, 1.0], dtype), size=batch)
+    x[:, 0, 0], x[:, 0, 1] = signal, 1.0
+    return x, (signal > 0).astype(dtype)[:, None]

@@ -1,0 +1,62 @@
+"""Weight initialisation with Keras's defaults, from a seeded ``numpy.random.Generator``.
+
+``kernel`` is Glorot-uniform, ``recurrent_kernel`` orthogonal, ``bias`` zeros; an LSTM's
+forget-gate bias starts at 1 (``unit_forget_bias``, Jozefowicz et al. 2015) unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def glorot_uniform(rng: np.random.Generator, shape: tuple[int, int], dtype=np.float64) -> np.ndarray:
+    """U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out))."""
+    limit = np.sqrt(6.0 / (shape[0] + shape[1]))
+    return rng.uniform(-limit, limit, size=shape).astype(dtype)
+
+
+def orthogonal(rng: np.random.Generator, shape: tuple[int, int], dtype=np.float64) -> np.ndarray:
+    """A matrix with orthonormal columns (or rows), from the QR decomposition of a Gaussian one."""
+    rows, cols = shape
+    q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
+    q *= np.sign(np.diag(r))  # makes the result uniformly distributed over orthogonal matrices
+    return np.ascontiguousarray(q if rows >= cols else q.T, dtype=dtype)
+
+
+def init_rnn_weights(
+    rng: np.random.Generator, features: int, units: int, dtype=np.float64
+) -> dict[str, np.ndarray]:
+    """``kernel`` (features, units), ``recurrent_kernel`` (units, units), ``bias`` (units,)."""
+    return {
+        "kernel": glorot_uniform(rng, (features, units), dtype),
+        "recurrent_kernel": orthogonal(rng, (units, units), dtype),
+        "bias": np.zeros(units, dtype),
+    }
+
+
+def init_lstm_weights(
+    rng: np.random.Generator,
+    features: int,
+    units: int,
+    dtype=np.float64,
+    unit_forget_bias: bool = True,
+) -> dict[str, np.ndarray]:
+    """``kernel`` (features, 4 units), ``recurrent_kernel`` (units, 4 units), ``bias`` (4 units,).
+
+    The recurrent kernel is orthogonal as a whole (units, 4 units) matrix, as in Keras.
+    """
+    bias = np.zeros(4 * units, dtype)
+    if unit_forget_bias:
+        bias[units : 2 * units] = 1.0
+    return {
+        "kernel": glorot_uniform(rng, (features, 4 * units), dtype),
+        "recurrent_kernel": orthogonal(rng, (units, 4 * units), dtype),
+        "bias": bias,
+    }
+
+
+def init_dense_weights(
+    rng: np.random.Generator, inputs: int, outputs: int, dtype=np.float64
+) -> dict[str, np.ndarray]:
+    """A dense layer's ``kernel`` (inputs, outputs), Glorot-uniform, and ``bias`` (outputs,)."""
+    return {"kernel": glorot_uniform(rng, (inputs, outputs), dtype), "bias": np.zeros(outputs, dtype)}

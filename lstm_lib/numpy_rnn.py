@@ -1,0 +1,142 @@
+"""A vanilla (Elman) RNN layer in NumPy, forward and backward through time.
+
+The weights have the layout of ``keras.layers.SimpleRNN``::
+
+    kernel            (features, units)
+    recurrent_kernel  (units, units)
+    bias              (units,)
+
+and one step computes::
+
+    h_t = tanh(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias),    h_0 = h0 or 0.
+
+Sequences are batch-major: ``x`` has shape (batch, time, features).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_float, check_sequence, check_shape
+from .activations import tanh_grad_from_output
+
+
+@dataclass(frozen=True)
+class RNNCache:
+    """What :func:`rnn_backward` needs from the forward pass.
+
+    Attributes:
+        x: the inputs, (batch, time, features).
+        kernel: (features, units).
+        recurrent_kernel: (units, units).
+        h0: the initial state actually used (zeros when none was given), (batch, units).
+        outputs: h_1 ... h_T, (batch, time, units).
+    """
+
+    x: np.ndarray
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    h0: np.ndarray
+    outputs: np.ndarray
+
+
+def _check_weights(x, kernel, recurrent_kernel, bias, h0) -> tuple[int, int, int, int]:
+    batch, time, features = check_sequence("x", x)
+    check_float("kernel", kernel)
+    check_shape("kernel", kernel, (features, "units"))
+    units = np.shape(kernel)[1]
+    check_shape("recurrent_kernel", recurrent_kernel, (units, units))
+    check_shape("bias", bias, (units,))
+    if h0 is not None:
+        check_shape("h0", h0, (batch, units))
+    return batch, time, features, units
+
+
+def rnn_forward(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    recurrent_kernel: np.ndarray,
+    bias: np.ndarray,
+    h0: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, RNNCache]:
+    """Run the RNN over a batch of sequences.
+
+    Args:
+        x: inputs, (batch, time, features).
+        kernel: (features, units).
+        recurrent_kernel: (units, units).
+        bias: (units,).
+        h0: initial state, (batch, units); zeros when omitted.
+
+    Returns:
+        ``(outputs, h_last, cache)``: every h_t as (batch, time, units), the last one as
+        (batch, units), and the :class:`RNNCache` for :func:`rnn_backward`.
+    """
+    batch, time, _, units = _check_weights(x, kernel, recurrent_kernel, bias, h0)
+    dtype = np.result_type(x, kernel, recurrent_kernel, bias)
+    h = np.zeros((batch, units), dtype) if h0 is None else np.asarray(h0, dtype)
+    h_init = h
+    # The input projection of all steps at once: one matrix product instead of `time`.
+    x_proj = np.asarray(x, dtype) @ kernel + bias
+    outputs = np.empty((batch, time, units), dtype)
+    for t in range(time):
+        h = np.tanh(x_proj[:, t] + h @ recurrent_kernel)
+        outputs[:, t] = h
+    cache = RNNCache(np.asarray(x, dtype), kernel, recurrent_kernel, h_init, outputs)
+    return outputs, h, cache
+
+
+def rnn_backward(
+    d_outputs: np.ndarray | None,
+    cache: RNNCache,
+    d_h_last: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Backpropagation through time for :func:`rnn_forward`.
+
+    With a_t = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias and h_t = tanh(a_t), going
+    from t = T down to 1::
+
+        dh_t   = dL/dh_t (from the loss at step t) + da_{t+1} @ recurrent_kernel.T
+        da_t   = dh_t * (1 - h_t^2)
+
+    and the weight gradients sum over batch and time:
+    d kernel = sum x_t.T @ da_t, d recurrent_kernel = sum h_{t-1}.T @ da_t, d bias = sum da_t.
+
+    Args:
+        d_outputs: dL/d outputs, (batch, time, units), or None when the loss reads only the
+            last state.
+        cache: from :func:`rnn_forward`.
+        d_h_last: dL/dh_T, (batch, units), added to the gradient of the last step.
+
+    Returns:
+        A dict with ``x``, ``kernel``, ``recurrent_kernel``, ``bias``, ``h0`` (the gradients,
+        shaped like those inputs) and ``h``: the total gradient dL/dh_t that reached each
+        state, (batch, time, units); its norm over time shows vanishing gradients.
+    """
+    x, outputs = cache.x, cache.outputs
+    batch, time, units = outputs.shape
+    if d_outputs is not None:
+        check_shape("d_outputs", d_outputs, (batch, time, units))
+    if d_h_last is not None:
+        check_shape("d_h_last", d_h_last, (batch, units))
+    d_h_total = np.zeros_like(outputs) if d_outputs is None else np.array(d_outputs, outputs.dtype)
+    if d_h_last is not None:
+        d_h_total[:, -1] += d_h_last
+    d_pre = np.empty_like(outputs)
+    d_h_next = np.zeros((batch, units), outputs.dtype)
+    for t in reversed(range(time)):
+        d_h_total[:, t] += d_h_next
+        d_pre[:, t] = d_h_total[:, t] * tanh_grad_from_output(outputs[:, t])
+        d_h_next = d_pre[:, t] @ cache.recurrent_kernel.T
+    h_prev = np.concatenate([cache.h0[:, None], outputs[:, :-1]], axis=1)
+    flat_d_pre = d_pre.reshape(-1, units)
+    return {
+        "x": d_pre @ cache.kernel.T,
+        "kernel": x.reshape(-1, x.shape[-1]).T @ flat_d_pre,
+        "recurrent_kernel": h_prev.reshape(-1, units).T @ flat_d_pre,
+        "bias": flat_d_pre.sum(axis=0),
+        "h0": d_h_next,
+        "h": d_h_total,
+    }

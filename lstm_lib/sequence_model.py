@@ -1,0 +1,123 @@
+"""A recurrent layer (vanilla RNN or LSTM) with a dense read-out, trained in NumPy.
+
+The model the NumPy chapters train::
+
+    h_1..h_T = layer(x)                         numpy_rnn or numpy_lstm
+    logits   = h_t @ dense_kernel + dense_bias  at every step  (readout="sequence")
+               h_T @ dense_kernel + dense_bias  at the end     (readout="last")
+
+The same dense weights serve every step. Gradients come from the layers' hand-written
+backward passes, chained by hand here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from .dense import dense_backward, dense_forward
+from .init import init_dense_weights, init_lstm_weights, init_rnn_weights
+from .numpy_lstm import lstm_backward, lstm_forward
+from .numpy_rnn import rnn_backward, rnn_forward
+from .optim import Optimizer, clip_by_global_norm
+
+LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+
+_LAYERS = {
+    "rnn": (rnn_forward, rnn_backward, init_rnn_weights),
+    "lstm": (lstm_forward, lstm_backward, init_lstm_weights),
+}
+_RECURRENT = ("kernel", "recurrent_kernel", "bias")
+
+
+class SequenceModel:
+    """A recurrent layer plus a shared dense read-out, with parameters in ``self.params``.
+
+    Args:
+        layer: ``"rnn"`` or ``"lstm"``.
+        features, units, outputs: input size, state size, read-out size.
+        readout: ``"sequence"`` for an output at every step, ``"last"`` for one at the end.
+        rng: the generator that draws the initial weights.
+        dtype: float32 or float64.
+        **init_options: passed to the layer's initialiser (``unit_forget_bias=False``).
+    """
+
+    def __init__(
+        self,
+        layer: str,
+        features: int,
+        units: int,
+        outputs: int,
+        readout: str,
+        rng: np.random.Generator,
+        dtype=np.float64,
+        **init_options,
+    ) -> None:
+        if layer not in _LAYERS:
+            raise ValueError(f"Expected layer in {sorted(_LAYERS)}. Received: layer={layer!r}.")
+        if readout not in ("sequence", "last"):
+            raise ValueError(f"Expected readout 'sequence' or 'last'. Received: readout={readout!r}.")
+        self.layer, self.readout = layer, readout
+        self._forward, self._backward, init = _LAYERS[layer]
+        dense = init_dense_weights(rng, units, outputs, dtype)
+        self.params: dict[str, np.ndarray] = {
+            **init(rng, features, units, dtype, **init_options),
+            "dense_kernel": dense["kernel"],
+            "dense_bias": dense["bias"],
+        }
+
+    def _run(self, x: np.ndarray):
+        outputs, _, cache = self._forward(x, *(self.params[k] for k in _RECURRENT))
+        read = outputs if self.readout == "sequence" else outputs[:, -1]
+        return read, dense_forward(read, self.params["dense_kernel"], self.params["dense_bias"]), cache
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Logits: (batch, time, outputs) for readout="sequence", (batch, outputs) for "last"."""
+        return self._run(x)[1]
+
+    def loss_and_grads(
+        self, x: np.ndarray, y: np.ndarray, loss_fn: LossFn
+    ) -> tuple[float, dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The loss, its gradient for every parameter, and the recurrent layer's full gradients.
+
+        The third value is the dict from the layer's backward pass, with ``h`` (dL/dh_t) and, for
+        an LSTM, ``c`` (dL/dc_t): what the chapters plot to see gradients vanish or survive.
+        """
+        read, logits, cache = self._run(x)
+        loss, d_logits = loss_fn(logits, y)
+        d_dense = dense_backward(d_logits, read, self.params["dense_kernel"])
+        if self.readout == "sequence":
+            layer_grads = self._backward(d_dense["h"], cache)
+        else:
+            layer_grads = self._backward(None, cache, d_h_last=d_dense["h"])
+        grads = {k: layer_grads[k] for k in _RECURRENT}
+        grads["dense_kernel"], grads["dense_bias"] = d_dense["kernel"], d_dense["bias"]
+        return loss, grads, layer_grads
+
+
+def train(
+    model: SequenceModel,
+    optimizer: Optimizer,
+    batches: Iterator[tuple[np.ndarray, np.ndarray]],
+    steps: int,
+    loss_fn: LossFn,
+    clip_norm: float | None = None,
+    report_every: int = 0,
+) -> list[float]:
+    """Take ``steps`` optimiser steps on batches drawn from ``batches``; return the loss history.
+
+    With ``report_every`` > 0, print the mean loss of each block of that many steps, rounded so
+    that the line reads the same on any machine.
+    """
+    history = []
+    for step in range(1, steps + 1):
+        x, y = next(batches)
+        loss, grads, _ = model.loss_and_grads(x, y, loss_fn)
+        if clip_norm is not None:
+            clip_by_global_norm(grads, clip_norm)
+        optimizer.step(model.params, grads)
+        history.append(loss)
+        if report_every and step % report_every == 0:
+            print(f"step {step:5d}  loss {np.mean(history[-report_every:]):.2f}")
+    return history
