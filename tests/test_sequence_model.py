@@ -1,0 +1,35 @@
+"""The NumPy model chains the layers' backward passes correctly and learns."""
+
+import numpy as np
+import pytest
+
+from lstm_lib.data import binary_addition
+from lstm_lib.gradcheck import gradient_errors
+from lstm_lib.losses import sigmoid_binary_crossentropy
+from lstm_lib.optim import Adam
+from lstm_lib.sequence_model import SequenceModel, train
+
+
+@pytest.mark.parametrize("layer", ["rnn", "lstm"])
+@pytest.mark.parametrize("readout", ["sequence", "last"])
+def test_model_gradients(rng, layer, readout):
+    model = SequenceModel(layer, 2, 4, 1, readout, rng)
+    x = rng.standard_normal((3, 5, 2))
+    y = rng.integers(0, 2, size=(3, 5, 1) if readout == "sequence" else (3, 1)).astype(float)
+    _, grads, _ = model.loss_and_grads(x, y, sigmoid_binary_crossentropy)
+    errors = gradient_errors(lambda: sigmoid_binary_crossentropy(model.predict(x), y)[0], model.params, grads)
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_training_lowers_the_loss(rng):
+    model = SequenceModel("rnn", 2, 8, 1, "sequence", rng)
+    x, y = binary_addition(np.arange(40) % 8, np.arange(40) // 8, 4, np.float64)
+    history = train(model, Adam(0.05), iter(lambda: (x, y), None), 200, sigmoid_binary_crossentropy)
+    assert history[-1] < 0.5 * history[0]
+
+
+def test_bad_arguments(rng):
+    with pytest.raises(ValueError, match="layer"):
+        SequenceModel("gru", 2, 4, 1, "last", rng)
+    with pytest.raises(ValueError, match="readout"):
+        SequenceModel("rnn", 2, 4, 1, "first", rng)
