@@ -1,0 +1,37 @@
+# The course's two commands: `make book` builds the site into _build/html, `make test` runs every
+# test. Both first install requirements.txt into .venv (once, and again when it changes).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval_sanitize.cfg
+
+.PHONY: install book test test-lib test-notebooks execute clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(STAMP)
+
+book: install
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test-lib: install
+	$(BIN)/python -m pytest tests
+
+test-notebooks: install
+	$(BIN)/python -m pytest $(NBVAL) -o filterwarnings= chapters
+
+test: test-lib test-notebooks book
+
+# For authors: run every chapter top to bottom in a fresh kernel and save its outputs.
+execute: install
+	cd chapters && for nb in *.ipynb; do \
+		../$(BIN)/jupyter execute --inplace --timeout=600 "$$nb" || exit 1; \
+	done
+
+clean:
+	rm -rf _build
