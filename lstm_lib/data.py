@@ -84,3 +84,29 @@ def remember_first(
     signal = rng.choice(np.array([-1.0, 1.0], dtype), size=batch)
     x[:, 0, 0], x[:, 0, 1] = signal, 1.0
     return x, (signal > 0).astype(dtype)[:, None]
+
+
+def all_bit_strings(bits: int) -> np.ndarray:
+    """Every string of ``bits`` binary digits, least significant first: (2**bits, bits) uint8."""
+    return to_bits(np.arange(2**bits), bits).astype(np.uint8)
+
+
+def count_ones_split(
+    rng: np.random.Generator, bits: int, n_train: int, dtype=np.float32
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The counting task: how many ones does a string of ``bits`` binary digits hold?
+
+    All 2**bits strings are split at random into ``n_train`` for training and the rest for testing,
+    so the test set is every string the network never saw. The label is the count, 0 to ``bits``
+    (``bits + 1`` classes); the extreme counts are rare (one string of 2**bits has no ones).
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))`` with x (n, bits, 1) of ``dtype`` and y (n,) int64.
+    """
+    strings = all_bit_strings(bits)
+    if not 0 < n_train < len(strings):
+        raise ValueError(f"Expected 0 < n_train < {len(strings)}. Received: n_train={n_train}.")
+    order = rng.permutation(len(strings))
+    x = strings[order][..., None].astype(dtype)
+    y = strings[order].sum(axis=1, dtype=np.int64)
+    return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])

@@ -54,3 +54,15 @@ def test_remember_first_label_is_the_first_sign(rng):
     np.testing.assert_array_equal(y[:, 0], x[:, 0, 0] > 0)
     np.testing.assert_array_equal(x[:, :, 1], np.eye(12)[0][None].repeat(1000, 0))
     assert 0.4 < y.mean() < 0.6
+
+
+def test_count_ones_split():
+    from lstm_lib.data import all_bit_strings, count_ones_split
+
+    assert len({s.tobytes() for s in all_bit_strings(8)}) == 256
+    (x_tr, y_tr), (x_te, y_te) = count_ones_split(np.random.default_rng(0), 10, 100)
+    assert x_tr.shape == (100, 10, 1) and x_te.shape == (924, 10, 1) and x_tr.dtype == np.float32
+    np.testing.assert_array_equal(x_tr[..., 0].sum(axis=1), y_tr)
+    np.testing.assert_array_equal(x_te[..., 0].sum(axis=1), y_te)
+    seen = {s.tobytes() for s in x_tr} | {s.tobytes() for s in x_te}
+    assert len(seen) == 1024
