@@ -95,14 +95,15 @@ def rnn_backward(
 ) -> dict[str, np.ndarray]:
     """Backpropagation through time for :func:`rnn_forward`.
 
-    With a_t = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias and h_t = tanh(a_t), going
+    With z_t = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias and h_t = tanh(z_t), going
     from t = T down to 1::
 
-        dh_t   = dL/dh_t (from the loss at step t) + da_{t+1} @ recurrent_kernel.T
-        da_t   = dh_t * (1 - h_t^2)
+        dh_t = dL/dh_t (from the loss at step t) + dz_{t+1} @ recurrent_kernel.T
+        dz_t = dh_t * (1 - h_t^2)
+        dx_t = dz_t @ kernel.T
 
     and the weight gradients sum over batch and time:
-    d kernel = sum x_t.T @ da_t, d recurrent_kernel = sum h_{t-1}.T @ da_t, d bias = sum da_t.
+    d kernel = sum x_t.T @ dz_t, d recurrent_kernel = sum h_{t-1}.T @ dz_t, d bias = sum dz_t.
 
     Args:
         d_outputs: dL/d outputs, (batch, time, units), or None when the loss reads only the
@@ -124,19 +125,19 @@ def rnn_backward(
     d_h_total = np.zeros_like(outputs) if d_outputs is None else np.array(d_outputs, outputs.dtype)
     if d_h_last is not None:
         d_h_total[:, -1] += d_h_last
-    d_pre = np.empty_like(outputs)
+    d_z = np.empty_like(outputs)
     d_h_next = np.zeros((batch, units), outputs.dtype)
     for t in reversed(range(time)):
         d_h_total[:, t] += d_h_next
-        d_pre[:, t] = d_h_total[:, t] * tanh_grad_from_output(outputs[:, t])
-        d_h_next = d_pre[:, t] @ cache.recurrent_kernel.T
+        d_z[:, t] = d_h_total[:, t] * tanh_grad_from_output(outputs[:, t])
+        d_h_next = d_z[:, t] @ cache.recurrent_kernel.T
     h_prev = np.concatenate([cache.h0[:, None], outputs[:, :-1]], axis=1)
-    flat_d_pre = d_pre.reshape(-1, units)
+    flat_d_z = d_z.reshape(-1, units)
     return {
-        "x": d_pre @ cache.kernel.T,
-        "kernel": x.reshape(-1, x.shape[-1]).T @ flat_d_pre,
-        "recurrent_kernel": h_prev.reshape(-1, units).T @ flat_d_pre,
-        "bias": flat_d_pre.sum(axis=0),
+        "x": d_z @ cache.kernel.T,
+        "kernel": x.reshape(-1, x.shape[-1]).T @ flat_d_z,
+        "recurrent_kernel": h_prev.reshape(-1, units).T @ flat_d_z,
+        "bias": flat_d_z.sum(axis=0),
         "h0": d_h_next,
         "h": d_h_total,
     }
