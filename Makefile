@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval_sanitize.cfg
 
-.PHONY: install book test test-lib test-notebooks execute clean
+.PHONY: install book test test-lib test-notebooks test-site execute clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,18 @@ test-lib: install
 test-notebooks: install
 	$(BIN)/python -m pytest $(NBVAL) -o filterwarnings= chapters
 
-test: test-lib test-notebooks book
+# The reader's test of the built site: headless Chromium from the system (apt) reads every page.
+# Its Python packages (requirements-site.txt) are test-only, kept out of Binder's requirements.txt.
+SITE_STAMP := $(VENV)/.site-installed
+
+$(SITE_STAMP): $(STAMP) requirements-site.txt
+	$(BIN)/python -m pip install --quiet -r requirements-site.txt
+	touch $@
+
+test-site: book $(SITE_STAMP)
+	$(BIN)/python -m pytest tests_site
+
+test: test-lib test-notebooks book test-site
 
 # For authors: run every chapter top to bottom in a fresh kernel and save its outputs.
 execute: install
