@@ -26,15 +26,19 @@ test-notebooks: install
 	$(BIN)/python -m pytest $(NBVAL) -o filterwarnings= chapters
 
 # The reader's test of the built site: headless Chromium from the system (apt) reads every page.
-# Its Python packages (requirements-site.txt) are test-only, kept out of Binder's requirements.txt.
-SITE_STAMP := $(VENV)/.site-installed
+# It runs from its own small environment (requirements-site.txt), so that .venv, where the notebooks
+# run, stays exactly what Binder installs.
+SITE_VENV := .venv-site
+SITE_STAMP := $(SITE_VENV)/.installed
 
-$(SITE_STAMP): $(STAMP) requirements-site.txt
-	$(BIN)/python -m pip install --quiet -r requirements-site.txt
+$(SITE_STAMP): requirements-site.txt
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SITE_VENV)/bin/python -m pip install --quiet -r requirements-site.txt
 	touch $@
 
 test-site: book $(SITE_STAMP)
-	$(BIN)/python -m pytest tests_site
+	$(SITE_VENV)/bin/python -m pytest tests_site
 
 test: test-lib test-notebooks book test-site
 

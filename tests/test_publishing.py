@@ -6,6 +6,7 @@ the Colab install cell and the README point at the repository that ``_config.yml
 import ast
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -94,10 +95,14 @@ def test_pyproject_declares_every_package_lstm_lib_imports():
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """lstm_lib built as pip builds it from a git URL: ``pip wheel --no-deps`` of the repository."""
+    """lstm_lib built as pip builds it from a git URL: ``pip wheel --no-deps`` of a copy of the checkout
+    (a copy, so that setuptools' build/ folder neither lands in the checkout nor feeds stale files in)."""
+    source = tmp_path_factory.mktemp("source") / "repository"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv*", "_build", "build", "*.egg-info", "__pycache__", ".pytest_cache"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out),
-                    str(ROOT)], check=True)
+                    str(source)], check=True)
     (built,) = out.glob("lstm_lib-*.whl")
     return built
 
