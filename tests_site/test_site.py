@@ -25,11 +25,11 @@ PAGES = toc_docnames()
 CHAPTERS = [name for name in PAGES if name.startswith("chapters/")]
 
 
-def screenshot(visit, name: str, site_report) -> None:
-    """Save the whole page as ``_build/screenshots/<name>.png``."""
+def screenshot(page, name: str, site_report, full_page=True) -> None:
+    """Save the page (or what the window shows) as ``_build/screenshots/<name>.png``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name.replace('/', '__')}.png"
-    visit.page.screenshot(path=path, full_page=True)
+    page.screenshot(path=path, full_page=full_page)
     site_report["screenshots"].append(str(path.relative_to(ROOT)))
 
 
@@ -106,7 +106,7 @@ def test_page_reads_cleanly(docname, visit, site_url, site_report):
     visit_ = visit(f"{docname}.html")
     wait_for_math(visit_.page)
     seen = visit_.page.evaluate(READ_PAGE_JS)
-    screenshot(visit_, docname, site_report)
+    screenshot(visit_.page, docname, site_report)
 
     internal = sorted({href for href in seen["links"] if href.startswith(site_url)})
     problems = [*visit_.errors]
@@ -138,7 +138,7 @@ def _repository() -> dict:
 
 
 @pytest.mark.parametrize("docname", CHAPTERS)
-def test_chapter_offers_binder_colab_and_live_code(docname, visit):
+def test_chapter_offers_binder_colab_and_live_code(docname, visit, site_report):
     """The rocket menu of every chapter opens on Binder, Colab and Live Code, for this chapter's notebook
     in the repository and branch of ``_config.yml``."""
     repo = _repository()
@@ -151,20 +151,23 @@ def test_chapter_offers_binder_colab_and_live_code(docname, visit):
     }
     page = visit(f"{docname}.html").page
     page.click("button[aria-label='Launch interactive content']")
+    screenshot(page, f"{docname}-launch-menu", site_report, full_page=False)
     for label, url in expected.items():
         link = page.locator(f".dropdown-launch-buttons a[href='{url}']")
         assert link.is_visible(), f"no visible {label} button linking to {url}"
-    assert page.locator(".dropdown-launch-buttons button.btn-launch-thebe").is_visible()
     thebe = page.locator("script[type='text/x-thebe-config']").text_content()
     assert f'repo: "{slug}"' in thebe and f'ref: "{repo["branch"]}"' in thebe
     assert f'path: "./{Path(docname).parent}"' in thebe, "Live Code kernels must start in the chapter's folder"
+    # Offline, Live Code can go no further than asking for the Thebe bundle (which then asks Binder).
+    with page.expect_request(lambda request: "/thebe@" in request.url):
+        page.click(".dropdown-launch-buttons button.btn-launch-thebe")
 
 
 def test_search_finds_a_word_of_the_chapter(visit, site_report):
     """Searching for ``SEARCH_WORD`` lists ``SEARCH_PAGE`` among its results."""
     visit_ = visit(f"search.html?q={quote(SEARCH_WORD)}")
     visit_.page.wait_for_selector("#search-results h2:text-is('Search Results')", state="attached")  # the search has ended
-    screenshot(visit_, "search", site_report)
+    screenshot(visit_.page, "search", site_report)
     results = visit_.page.eval_on_selector_all(
         "#search-results ul.search li a", "links => links.map(a => new URL(a.href).pathname)")
     assert any(path.endswith(f"/{SEARCH_PAGE}.html") for path in results), (
