@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval_sanitize.cfg
 
-.PHONY: install book test test-lib test-notebooks execute clean
+.PHONY: install book test test-lib test-notebooks test-site execute clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,22 @@ test-lib: install
 test-notebooks: install
 	$(BIN)/python -m pytest $(NBVAL) -o filterwarnings= chapters
 
-test: test-lib test-notebooks book
+# The reader's test of the built site: headless Chromium from the system (apt) reads every page.
+# It runs from its own small environment (requirements-site.txt), so that .venv, where the notebooks
+# run, stays exactly what Binder installs.
+SITE_VENV := .venv-site
+SITE_STAMP := $(SITE_VENV)/.installed
+
+$(SITE_STAMP): requirements-site.txt
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SITE_VENV)/bin/python -m pip install --quiet -r requirements-site.txt
+	touch $@
+
+test-site: book $(SITE_STAMP)
+	$(SITE_VENV)/bin/python -m pytest tests_site
+
+test: test-lib test-notebooks book test-site
 
 # For authors: run every chapter top to bottom in a fresh kernel and save its outputs.
 execute: install
