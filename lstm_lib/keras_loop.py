@@ -1,0 +1,106 @@
+"""The time loop of the course's Keras LSTM, written with ``keras.ops`` only.
+
+Everything here is time-major: step t of a batch is ``z_x[t]``, (batch, 4 * units). The caller has
+already computed z_x = x W + b for every step in one matrix product and put the steps in the order
+they are processed (reversed for ``go_backwards``); the loop adds h_{t-1} U and applies the gates,
+one step at a time, with ``keras.ops.scan`` (a symbolic loop) or a Python loop (``unroll=True``).
+
+Masking follows ``keras.layers.RNN``. Where ``mask[t]`` is False for a sequence, the step is skipped
+for it: its h and c keep their previous values, and its output at t is the previous output (zeros
+before its first step), or zeros with ``zero_output_for_mask=True``::
+
+    out_t = m_t ? h_t : out_{t-1}        h_t = m_t ? h_t : h_{t-1}        c_t = m_t ? c_t : c_{t-1}
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from keras import ops
+
+Step = Callable[[object, object, object], tuple[object, object]]
+
+
+@dataclass(frozen=True)
+class LoopResult:
+    """What :func:`lstm_loop` returns, all time-major.
+
+    Attributes:
+        outputs: the output at every processed step, (time, batch, units).
+        cells: c_t at every processed step, (time, batch, units).
+        last_output: the output of the last processed step, (batch, units).
+        h, c: the final states, (batch, units) each.
+    """
+
+    outputs: object
+    cells: object
+    last_output: object
+    h: object
+    c: object
+
+
+def _plain_step(step: Step) -> Callable:
+    def body(carry, z_t):
+        h, c = step(z_t, *carry)
+        return (h, c), (h, c)
+
+    return body
+
+
+def _masked_step(step: Step, zero_output_for_mask: bool) -> Callable:
+    def body(carry, inputs):
+        (h_prev, c_prev, out_prev), (z_t, m_t) = carry, inputs
+        h, c = step(z_t, h_prev, c_prev)
+        keep = ops.expand_dims(m_t, -1)  # (batch, 1): True where this step counts
+        out = ops.where(keep, h, ops.zeros_like(h) if zero_output_for_mask else out_prev)
+        h, c = ops.where(keep, h, h_prev), ops.where(keep, c, c_prev)
+        return (h, c, out), (out, c, out)
+
+    return body
+
+
+def _scan(body: Callable, carry: tuple, xs, unroll: bool) -> tuple[tuple, tuple]:
+    """``keras.ops.scan`` or the same recursion as a Python loop; returns (final carry, stacked ys)."""
+    if not unroll:
+        return ops.scan(body, carry, xs)
+    steps = xs[0].shape[0] if isinstance(xs, tuple) else xs.shape[0]
+    history = []
+    for t in range(steps):
+        carry, ys = body(carry, tuple(x[t] for x in xs) if isinstance(xs, tuple) else xs[t])
+        history.append(ys)
+    return carry, tuple(ops.stack(parts) for parts in zip(*history))
+
+
+def lstm_loop(
+    step: Step,
+    z_x,
+    h0,
+    c0,
+    mask=None,
+    unroll: bool = False,
+    zero_output_for_mask: bool = False,
+) -> LoopResult:
+    """Run ``step`` over the time axis of ``z_x``.
+
+    Args:
+        step: ``(z_x_t, h, c) -> (h, c)``, e.g. :meth:`lstm_lib.keras_cell.LSTMCell.recurrent_step`.
+        z_x: the input half of every step's pre-activation, (time, batch, 4 * units).
+        h0, c0: the initial states, (batch, units) each.
+        mask: None, or booleans (time, batch): False skips a step for one sequence.
+        unroll: a Python loop (needs a known number of steps) instead of a symbolic one.
+        zero_output_for_mask: zeros rather than the previous output at skipped steps.
+
+    Returns:
+        A :class:`LoopResult`.
+    """
+    if mask is None:
+        (h, c), (outputs, cells) = _scan(_plain_step(step), (h0, c0), z_x, unroll)
+        return LoopResult(outputs, cells, h, h, c)
+    carry = (h0, c0, ops.zeros_like(h0))
+    xs = (z_x, ops.cast(mask, "bool"))
+    (h, c, last_output), (outputs, cells, _) = _scan(_masked_step(step, zero_output_for_mask), carry, xs, unroll)
+    return LoopResult(outputs, cells, last_output, h, c)
