@@ -177,6 +177,11 @@ class LSTM(keras.layers.Layer):
                 f"built with (kernel.shape={tuple(self.cell.kernel.shape)}). "
                 f"Received: sequences.shape={shape}"
             )
+        if self.unroll and shape[self._axes()[1]] is None:
+            raise ValueError(
+                "Expected a known number of time steps for unroll=True (pass shape=(time, features) "
+                f"to keras.Input). Received: sequences.shape={shape}"
+            )
 
     def _check_initial_state(self, initial_state, batch) -> list:
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
@@ -248,12 +253,7 @@ class LSTM(keras.layers.Layer):
     def call(self, sequences, initial_state=None, mask=None, training: bool = False):
         """Run the LSTM over ``sequences``; returns ``output`` or ``[output, h_T, c_T]``."""
         self._check_sequences(_shape(sequences))
-        batch_axis, time_axis = self._axes()
-        if self.unroll and sequences.shape[time_axis] is None:
-            raise ValueError(
-                "Expected a known number of time steps for unroll=True (pass shape=(time, features) "
-                f"to keras.Input). Received: sequences.shape={_shape(sequences)}"
-            )
+        batch_axis, _ = self._axes()
         if self.stateful and sequences.shape[batch_axis] not in (None, self.states[0].shape[0]):
             raise ValueError(
                 f"Expected the batch size of the stored states, {self.states[0].shape[0]}, for a "
