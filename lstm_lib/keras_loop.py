@@ -53,9 +53,9 @@ def _plain_step(step: Step) -> Callable:
 
 def _masked_step(step: Step, zero_output_for_mask: bool) -> Callable:
     def body(carry, inputs):
-        (h_prev, c_prev, out_prev), (z_t, m_t) = carry, inputs
+        (h_prev, c_prev, out_prev), z_t = carry, inputs[:, :-1]
+        keep = inputs[:, -1:] > 0  # (batch, 1): True where this step counts
         h, c = step(z_t, h_prev, c_prev)
-        keep = ops.expand_dims(m_t, -1)  # (batch, 1): True where this step counts
         out = ops.where(keep, h, ops.zeros_like(h) if zero_output_for_mask else out_prev)
         h, c = ops.where(keep, h, h_prev), ops.where(keep, c, c_prev)
         return (h, c, out), (out, c, out)
@@ -67,10 +67,9 @@ def _scan(body: Callable, carry: tuple, xs, unroll: bool) -> tuple[tuple, tuple]
     """``keras.ops.scan`` or the same recursion as a Python loop; returns (final carry, stacked ys)."""
     if not unroll:
         return ops.scan(body, carry, xs)
-    steps = xs[0].shape[0] if isinstance(xs, tuple) else xs.shape[0]
     history = []
-    for t in range(steps):
-        carry, ys = body(carry, tuple(x[t] for x in xs) if isinstance(xs, tuple) else xs[t])
+    for t in range(xs.shape[0]):
+        carry, ys = body(carry, xs[t])
         history.append(ys)
     return carry, tuple(ops.stack(parts) for parts in zip(*history))
 
@@ -101,6 +100,8 @@ def lstm_loop(
         (h, c), (outputs, cells) = _scan(_plain_step(step), (h0, c0), z_x, unroll)
         return LoopResult(outputs, cells, h, h, c)
     carry = (h0, c0, ops.zeros_like(h0))
-    xs = (z_x, ops.cast(mask, "bool"))
+    # The mask rides along as one more column of z_x: keras.ops.scan on TensorFlow (Keras 3.15) fails
+    # on two sequences whose number of steps is unknown when the graph is built.
+    xs = ops.concatenate([z_x, ops.expand_dims(ops.cast(mask, z_x.dtype), -1)], axis=-1)
     (h, c, last_output), (outputs, cells, _) = _scan(_masked_step(step, zero_output_for_mask), carry, xs, unroll)
     return LoopResult(outputs, cells, last_output, h, c)

@@ -104,6 +104,13 @@ def test_mask_argument_matches_keras(rng, x, mask, options):
     assert_same(builtin(x, mask=mask, initial_state=state), course(x, mask=mask, initial_state=state))
 
 
+def test_mask_with_an_unknown_number_of_steps_in_a_graph(rng, x, mask):
+    builtin, course = twin_layers(rng, return_sequences=True, return_state=True)
+    signature = [tf.TensorSpec((None, None, FEATURES)), tf.TensorSpec((None, None), tf.bool)]
+    traced = tf.function(lambda inputs, steps: course(inputs, mask=steps), input_signature=signature)
+    assert_same(builtin(x, mask=mask), traced(x, mask))
+
+
 def test_masking_layer_matches_keras_and_passes_the_mask_on(rng, x, mask):
     x = np.where(mask[..., None], x, 0.0).astype(np.float32)
 
