@@ -149,7 +149,7 @@ class LSTMCell(keras.layers.Layer):
 
     @property
     def masks_per_input(self) -> int:
-        """How many input masks a sequence draws: one per gate with ``implementation=1``."""
+        """How many input masks a sequence draws, 4 (one per gate) with ``implementation=1``, else 1."""
         return 4 if self.implementation == 1 else 1
 
     def _draw(self, like, rate: float, count: int) -> list:

@@ -53,12 +53,13 @@ def _shape(tensor) -> tuple:
 class LSTM(keras.layers.Layer):
     """An LSTM layer with the arguments, weights and results of ``keras.layers.LSTM``.
 
+    The cell's arguments (``units``, ``activation``, ``recurrent_activation``, ``use_bias``, the three
+    initialisers, ``unit_forget_bias``, the three weight regularisers and constraints, ``dropout``,
+    ``recurrent_dropout``, ``seed`` and ``implementation``) go to the
+    :class:`lstm_lib.keras_cell.LSTMCell`, which documents them, and read back as properties of the
+    layer. The layer's own arguments:
+
     Args:
-        units, activation, recurrent_activation, use_bias, kernel_initializer,
-            recurrent_initializer, bias_initializer, unit_forget_bias, kernel_regularizer,
-            recurrent_regularizer, bias_regularizer, kernel_constraint, recurrent_constraint,
-            bias_constraint, dropout, recurrent_dropout, seed, implementation: passed to the
-            :class:`lstm_lib.keras_cell.LSTMCell`, which documents them.
         activity_regularizer: a penalty on the layer's outputs.
         return_sequences: return h_t for every step, (batch, time, units), not only the last.
         return_state: also return the final h_T and c_T, as ``[output, h_T, c_T]``.
@@ -76,13 +77,14 @@ class LSTM(keras.layers.Layer):
             output (``keras.layers.Bidirectional`` sets it when it returns sequences).
         **kwargs: passed to ``keras.layers.Layer`` (``name``, ``dtype``, ``trainable``).
 
-    Call arguments:
-        sequences: (batch, time, features), or (time, batch, features) with ``time_major``.
-        initial_state: ``[h_0, c_0]``, (batch, units) each; zeros (or the stored states of a
-            stateful layer) when omitted.
-        mask: booleans (batch, time), False where a step is padding; a ``keras.layers.Masking``
-            or ``Embedding(mask_zero=True)`` layer before this one passes it on by itself.
-        training: apply dropout (``model.fit`` sets it).
+    Calling the layer, ``layer(sequences, initial_state=None, mask=None, training=False)``:
+
+    - ``sequences``: (batch, time, features), or (time, batch, features) with ``time_major``;
+    - ``initial_state``: ``[h_0, c_0]``, (batch, units) each; zeros (or the stored states of a
+      stateful layer) when omitted;
+    - ``mask``: booleans (batch, time), False where a step is padding; a ``keras.layers.Masking``
+      or ``Embedding(mask_zero=True)`` layer before this one passes it on by itself;
+    - ``training``: apply dropout (``model.fit`` sets it).
     """
 
     units = _cell_property("units")
