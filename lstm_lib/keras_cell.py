@@ -6,20 +6,19 @@ The weights have the layout of the whole book (gate order i, f, c, o)::
     recurrent_kernel  U  (units, 4 * units)
     bias              b  (4 * units,)
 
-and one step is, with ``activation`` a (tanh by default) and ``recurrent_activation`` s (sigmoid)::
+and one step (:meth:`LSTMCell.step`) is, with ``activation`` a (tanh by default) and
+``recurrent_activation`` s (sigmoid)::
 
-    z_t = x_t W + b + h_{t-1} U = [z_i | z_f | z_c | z_o]
+    z_t = x_t W + h_{t-1} U + b = [z_i | z_f | z_c | z_o]
     i_t = s(z_i),  f_t = s(z_f),  g_t = a(z_c),  o_t = s(z_o)
     c_t = f_t * c_{t-1} + i_t * g_t
     h_t = o_t * a(c_t)
 
-The step is split in two so that a layer can do the first half for every step at once:
-:meth:`LSTMCell.project_inputs` computes x_t W + b (it does not depend on the state), and
-:meth:`LSTMCell.recurrent_step` adds h_{t-1} U and applies the gates.
-
 Dropout follows Keras: one mask per sequence, drawn before the first step and reused at every step
 (the same units are dropped at every step), from the cell's seeded ``keras.random.SeedGenerator``.
-With ``implementation=1`` (forced by ``recurrent_dropout > 0``) each gate gets its own mask.
+With ``implementation=1`` (forced by ``recurrent_dropout > 0``) each gate gets its own mask. The
+layer that owns the loop draws the masks (:meth:`LSTMCell.draw_dropout_masks`) and passes them to
+every step.
 """
 
 from __future__ import annotations
@@ -32,6 +31,16 @@ import keras
 from keras import activations, constraints, initializers, ops, regularizers
 
 Masks = list | None
+
+
+def _product(a, weight, masks: Masks):
+    """a W; with one mask (a * m) W; with four, [(a * m_i) W_i | (a * m_f) W_f | ...] by gate block."""
+    if masks is None:
+        return ops.matmul(a, weight)
+    if len(masks) == 1:
+        return ops.matmul(a * masks[0], weight)
+    blocks = ops.split(weight, 4, axis=1)
+    return ops.concatenate([ops.matmul(a * m, w) for m, w in zip(masks, blocks)], axis=-1)
 
 
 def clip_rate(rate: float) -> float:
@@ -168,41 +177,30 @@ class LSTMCell(keras.layers.Layer):
         recurrent_masks = self._draw(h0, self.recurrent_dropout, 4) if self.recurrent_dropout > 0 else None
         return input_masks, recurrent_masks
 
-    def uses_dropout(self, rate: float) -> bool:
+    @staticmethod
+    def uses_dropout(rate: float) -> bool:
         """Whether a rate acts in training: Keras applies it only when 0 < rate < 1."""
         return 0.0 < rate < 1.0
 
     # --- one step ------------------------------------------------------------------------------
 
-    def project_inputs(self, x, input_masks: Masks = None):
-        """x W + b for inputs of any leading axes, ``(..., features) -> (..., 4 * units)``.
+    def step(self, x_t, h, c, input_masks: Masks = None, recurrent_masks: Masks = None):
+        """One step: x_t (batch, features) and h, c (batch, units) -> (h_t, c_t).
 
-        With masks, x is multiplied by its mask first: by one mask for all gates, or by mask k
-        for the columns of gate k. A mask (batch, features) broadcasts over a leading time axis.
+        With masks, x_t (or h) is multiplied by its mask before its product: by one mask for all
+        gates, or by mask k for the columns of gate k.
         """
-        if input_masks is None:
-            z = ops.matmul(x, self.kernel)
-        elif len(input_masks) == 1:
-            z = ops.matmul(x * input_masks[0], self.kernel)
-        else:
-            blocks = ops.split(self.kernel, 4, axis=1)
-            z = ops.concatenate([ops.matmul(x * m, w) for m, w in zip(input_masks, blocks)], axis=-1)
-        return z + self.bias if self.use_bias else z
-
-    def recurrent_step(self, z_x, h, c, recurrent_masks: Masks = None):
-        """From z_x = x_t W + b (batch, 4 units) and the states (batch, units) to (h_t, c_t)."""
-        if recurrent_masks is None:
-            z = z_x + ops.matmul(h, self.recurrent_kernel)
-        else:
-            blocks = ops.split(self.recurrent_kernel, 4, axis=1)
-            z = z_x + ops.concatenate([ops.matmul(h * m, u) for m, u in zip(recurrent_masks, blocks)], axis=-1)
+        # z_t = x_t W + h_{t-1} U + b, in Keras's order of additions
+        z = _product(x_t, self.kernel, input_masks) + _product(h, self.recurrent_kernel, recurrent_masks)
+        if self.use_bias:
+            z = z + self.bias
         z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
         i = self.recurrent_activation(z_i)
         f = self.recurrent_activation(z_f)
         g = self.activation(z_c)
         o = self.recurrent_activation(z_o)
-        c = f * c + i * g
-        h = o * self.activation(c)
+        c = f * c + i * g  # c_t = f_t * c_{t-1} + i_t * g_t
+        h = o * self.activation(c)  # h_t = o_t * a(c_t)
         return h, c
 
     def call(self, inputs, states, training: bool = False):
@@ -219,7 +217,7 @@ class LSTMCell(keras.layers.Layer):
                 "lstm_lib.keras_lstm.LSTM in training (the layer draws one mask per sequence). "
                 f"Received: dropout={self.dropout}, recurrent_dropout={self.recurrent_dropout}"
             )
-        h, c = self.recurrent_step(self.project_inputs(inputs), states[0], states[1])
+        h, c = self.step(inputs, states[0], states[1])
         return h, [h, c]
 
     def get_initial_state(self, batch_size=None) -> list:

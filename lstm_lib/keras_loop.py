@@ -1,9 +1,14 @@
 """The time loop of the course's Keras LSTM, written with ``keras.ops`` only.
 
-Everything here is time-major: step t of a batch is ``z_x[t]``, (batch, 4 * units). The caller has
-already computed z_x = x W + b for every step in one matrix product and put the steps in the order
-they are processed (reversed for ``go_backwards``); the loop adds h_{t-1} U and applies the gates,
-one step at a time, with ``keras.ops.scan`` (a symbolic loop) or a Python loop (``unroll=True``).
+Everything here is time-major: step t of a batch is ``inputs[t]``, (batch, features), and the caller
+has put the steps in the order they are processed (reversed for ``go_backwards``). The loop applies
+a step function ``(x_t, h, c) -> (h, c)`` one step at a time, with ``keras.ops.scan`` (a symbolic
+loop) or a Python loop (``unroll=True``).
+
+The NumPy LSTM computes x_t W for every step in one matrix product before its loop. In a TensorFlow
+graph that did not pay in our measurements: the loop then has to store and read back a
+(time, batch, 4 units) array, and its gradient, instead of the inputs, which have only ``features``
+columns. So x_t W stays inside the step, as in Keras.
 
 Masking follows ``keras.layers.RNN``. Where ``mask[t]`` is False for a sequence, the step is skipped
 for it: its h and c keep their previous values, and its output at t is the previous output (zeros
@@ -44,8 +49,8 @@ class LoopResult:
 
 
 def _plain_step(step: Step) -> Callable:
-    def body(carry, z_t):
-        h, c = step(z_t, *carry)
+    def body(carry, x_t):
+        h, c = step(x_t, *carry)
         return (h, c), (h, c)
 
     return body
@@ -53,9 +58,9 @@ def _plain_step(step: Step) -> Callable:
 
 def _masked_step(step: Step, zero_output_for_mask: bool) -> Callable:
     def body(carry, inputs):
-        (h_prev, c_prev, out_prev), z_t = carry, inputs[:, :-1]
+        (h_prev, c_prev, out_prev), x_t = carry, inputs[:, :-1]
         keep = inputs[:, -1:] > 0  # (batch, 1): True where this step counts
-        h, c = step(z_t, h_prev, c_prev)
+        h, c = step(x_t, h_prev, c_prev)
         out = ops.where(keep, h, ops.zeros_like(h) if zero_output_for_mask else out_prev)
         h, c = ops.where(keep, h, h_prev), ops.where(keep, c, c_prev)
         return (h, c, out), (out, c, out)
@@ -76,18 +81,18 @@ def _scan(body: Callable, carry: tuple, xs, unroll: bool) -> tuple[tuple, tuple]
 
 def lstm_loop(
     step: Step,
-    z_x,
+    inputs,
     h0,
     c0,
     mask=None,
     unroll: bool = False,
     zero_output_for_mask: bool = False,
 ) -> LoopResult:
-    """Run ``step`` over the time axis of ``z_x``.
+    """Run ``step`` over the time axis of ``inputs``.
 
     Args:
-        step: ``(z_x_t, h, c) -> (h, c)``, e.g. :meth:`lstm_lib.keras_cell.LSTMCell.recurrent_step`.
-        z_x: the input half of every step's pre-activation, (time, batch, 4 * units).
+        step: ``(x_t, h, c) -> (h, c)``, e.g. :meth:`lstm_lib.keras_cell.LSTMCell.step`.
+        inputs: (time, batch, features).
         h0, c0: the initial states, (batch, units) each.
         mask: None, or booleans (time, batch): False skips a step for one sequence.
         unroll: a Python loop (needs a known number of steps) instead of a symbolic one.
@@ -97,11 +102,11 @@ def lstm_loop(
         A :class:`LoopResult`.
     """
     if mask is None:
-        (h, c), (outputs, cells) = _scan(_plain_step(step), (h0, c0), z_x, unroll)
+        (h, c), (outputs, cells) = _scan(_plain_step(step), (h0, c0), inputs, unroll)
         return LoopResult(outputs, cells, h, h, c)
     carry = (h0, c0, ops.zeros_like(h0))
-    # The mask rides along as one more column of z_x: keras.ops.scan on TensorFlow (Keras 3.15) fails
+    # The mask rides along as one more input column: keras.ops.scan on TensorFlow (Keras 3.15) fails
     # on two sequences whose number of steps is unknown when the graph is built.
-    xs = ops.concatenate([z_x, ops.expand_dims(ops.cast(mask, z_x.dtype), -1)], axis=-1)
+    xs = ops.concatenate([inputs, ops.expand_dims(ops.cast(mask, inputs.dtype), -1)], axis=-1)
     (h, c, last_output), (outputs, cells, _) = _scan(_masked_step(step, zero_output_for_mask), carry, xs, unroll)
     return LoopResult(outputs, cells, last_output, h, c)

@@ -9,9 +9,9 @@ A call does four things:
 
 1. put the inputs time-major, (time, batch, features), and reverse them for ``go_backwards``;
 2. draw this sequence's dropout masks (:meth:`lstm_lib.keras_cell.LSTMCell.draw_dropout_masks`);
-3. compute z_x = x_t W + b for every step in one matrix product
-   (:meth:`lstm_lib.keras_cell.LSTMCell.project_inputs`);
-4. run the recursion c_t, h_t from z_x + h_{t-1} U (:func:`lstm_lib.keras_loop.lstm_loop`).
+3. run the cell's step (:meth:`lstm_lib.keras_cell.LSTMCell.step`) over the time axis, with those
+   masks (:func:`lstm_lib.keras_loop.lstm_loop`);
+4. put the outputs back in the caller's layout, and keep the final states of a stateful layer.
 
 Importing this module imports Keras (and TensorFlow); ``import lstm_lib`` alone does not. Both classes
 are registered with ``keras.saving.register_keras_serializable(package="lstm_lib")``: once this module
@@ -277,12 +277,10 @@ class LSTM(keras.layers.Layer):
         if not (training and self.cell.uses_dropout(self.recurrent_dropout)):
             recurrent_masks = None
 
-        z_x = self.cell.project_inputs(x, input_masks)
+        def step(x_t, h, c):
+            return self.cell.step(x_t, h, c, input_masks, recurrent_masks)
 
-        def step(z_t, h, c):
-            return self.cell.recurrent_step(z_t, h, c, recurrent_masks)
-
-        result = lstm_loop(step, z_x, h0, c0, mask, self.unroll, self.zero_output_for_mask)
+        result = lstm_loop(step, x, h0, c0, mask, self.unroll, self.zero_output_for_mask)
 
         if self.stateful:
             for variable, value in zip(self.states, (result.h, result.c)):
