@@ -62,7 +62,7 @@ class LSTM(keras.layers.Layer):
     Args:
         activity_regularizer: a penalty on the layer's outputs.
         return_sequences: return h_t for every step, (batch, time, units), not only the last.
-        return_state: also return the final h_T and c_T, as ``[output, h_T, c_T]``.
+        return_state: also return the final h_T and c_T, as ``(output, h_T, c_T)``.
         go_backwards: read the sequence from its last step to its first; the outputs come in
             the order they were computed (reversed), as in Keras.
         stateful: start each batch from the final states of the previous one (sequence i of a
@@ -227,8 +227,7 @@ class LSTM(keras.layers.Layer):
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         """The shapes of ``output`` (and of h_T, c_T with ``return_state``)."""
-        batch_axis, time_axis = self._axes()
-        batch = sequences_shape[batch_axis]
+        batch = sequences_shape[self._axes()[0]]
         output = (batch, self.units)
         if self.return_sequences:
             output = (sequences_shape[0], sequences_shape[1], self.units)
@@ -252,8 +251,19 @@ class LSTM(keras.layers.Layer):
             return [ops.convert_to_tensor(s) for s in self.states]
         return self.cell.get_initial_state(ops.shape(sequences)[batch_axis])
 
+    def _in_processing_order(self, sequences, mask) -> tuple:
+        """The inputs (time, batch, features) and mask (time, batch), reversed for ``go_backwards``."""
+        x = sequences if self.time_major else ops.transpose(sequences, (1, 0, 2))
+        if mask is not None:
+            mask = keras.tree.flatten(mask)[0]
+            mask = mask if self.time_major else ops.transpose(mask, (1, 0))
+        if self.go_backwards:
+            x = ops.flip(x, axis=0)
+            mask = None if mask is None else ops.flip(mask, axis=0)
+        return x, mask
+
     def call(self, sequences, initial_state=None, mask=None, training: bool = False):
-        """Run the LSTM over ``sequences``; returns ``output`` or ``[output, h_T, c_T]``."""
+        """Run the LSTM over ``sequences``; returns ``output``, or ``(output, h_T, c_T)``."""
         self._check_sequences(_shape(sequences))
         batch_axis, _ = self._axes()
         if self.stateful and sequences.shape[batch_axis] not in (None, self.states[0].shape[0]):
@@ -262,14 +272,7 @@ class LSTM(keras.layers.Layer):
                 f"stateful layer. Received: sequences.shape={_shape(sequences)}"
             )
         h0, c0 = self._initial_state(initial_state, sequences)
-
-        x = sequences if self.time_major else ops.transpose(sequences, (1, 0, 2))
-        if mask is not None:
-            mask = keras.tree.flatten(mask)[0]
-            mask = mask if self.time_major else ops.transpose(mask, (1, 0))
-        if self.go_backwards:
-            x = ops.flip(x, axis=0)
-            mask = None if mask is None else ops.flip(mask, axis=0)
+        x, mask = self._in_processing_order(sequences, mask)
 
         input_masks, recurrent_masks = self.cell.draw_dropout_masks(x[0], h0)
         if not (training and self.cell.uses_dropout(self.dropout)):
@@ -289,7 +292,7 @@ class LSTM(keras.layers.Layer):
             output = result.outputs if self.time_major else ops.transpose(result.outputs, (1, 0, 2))
         else:
             output = result.last_output
-        return [output, result.h, result.c] if self.return_state else output
+        return (output, result.h, result.c) if self.return_state else output
 
     def reset_state(self) -> None:
         """Set the stored states of a stateful layer back to zeros."""
