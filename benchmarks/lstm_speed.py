@@ -51,10 +51,31 @@ def numpy_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], ob
     return step
 
 
+def course_keras_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
+    """lstm_lib.keras_lstm.LSTM (Chapter 4) inside tf.function, gradients from GradientTape."""
+    import tensorflow as tf
+
+    from lstm_lib.keras_lstm import LSTM
+
+    layer = LSTM(weights["recurrent_kernel"].shape[0], return_sequences=True)
+    layer.build((None, None, x.shape[-1]))
+    layer.set_weights([weights["kernel"], weights["recurrent_kernel"], weights["bias"]])
+    inputs = tf.constant(x)
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(inputs))
+        return tape.gradient(loss, layer.trainable_variables)
+
+    return step
+
+
 # Each chapter adds its implementation here; the first entry is the reference.
 CANDIDATES: dict[str, Setup] = {
     "keras.layers.LSTM": keras_reference,
     "numpy_lstm": numpy_lstm,
+    "keras_lstm (Chapter 4)": course_keras_lstm,
 }
 
 
