@@ -51,10 +51,37 @@ def numpy_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], ob
     return step
 
 
+def tf_dynamic_rnn(x: np.ndarray, weights: dict[str, np.ndarray], jit_compile: bool = False) -> Callable[[], object]:
+    """lstm_lib.tf_rnn: dynamic_rnn with LSTMCell inside tf.function, gradients from GradientTape."""
+    import tensorflow as tf
+
+    from lstm_lib.tf_rnn import LSTMCell, dynamic_rnn
+
+    cell = LSTMCell(weights["recurrent_kernel"].shape[0])
+    cell.set_weights(weights)
+    inputs = tf.constant(x)
+
+    @tf.function(jit_compile=jit_compile)
+    def step():
+        with tf.GradientTape() as tape:
+            outputs, _ = dynamic_rnn(cell, inputs)
+            loss = tf.reduce_sum(outputs)
+        return tape.gradient(loss, cell.trainable_variables)
+
+    return step
+
+
+def tf_dynamic_rnn_xla(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
+    """The same, compiled by XLA (``jit_compile=True``)."""
+    return tf_dynamic_rnn(x, weights, jit_compile=True)
+
+
 # Each chapter adds its implementation here; the first entry is the reference.
 CANDIDATES: dict[str, Setup] = {
     "keras.layers.LSTM": keras_reference,
     "numpy_lstm": numpy_lstm,
+    "tf_rnn.dynamic_rnn": tf_dynamic_rnn,
+    "tf_rnn.dynamic_rnn (XLA)": tf_dynamic_rnn_xla,
 }
 
 
