@@ -72,9 +72,9 @@ def test_dynamic_rnn_equals_tf1(tf1_results, index):
     outputs, state = dynamic_rnn(
         cell, case["x"], sequence_length=case.get("sequence_length"), time_major=bool(case["time_major"])
     )
-    np.testing.assert_allclose(outputs, expected["outputs"], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(state.h, expected["h"], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(state.c, expected["c"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(outputs, expected["outputs"], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(state.h, expected["h"], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(state.c, expected["c"], rtol=0, atol=1e-14)
     if "sequence_length" in case:  # the reference itself has TF1's semantics: zeros past each length
         lengths = case["sequence_length"]
         steps = np.arange(TIME)[:, None] if case["time_major"] else np.arange(TIME)[None, :]

@@ -87,7 +87,7 @@ class RNNCell(tf.Module):
 
     @property
     def state_size(self) -> int | tuple:
-        """The size of each state tensor: ``units``, or a (named) tuple of sizes."""
+        """The size of each state tensor, ``units``, or a (named) tuple of such sizes."""
         return self.units
 
     @property
