@@ -42,6 +42,15 @@ def test_time_major_is_the_transpose_of_batch_major(cell, x):
     np.testing.assert_array_equal(state_tm.c, state.c)
 
 
+def test_arrays_are_converted_to_the_cells_dtype(rng):
+    cell = LSTMCell(UNITS, seed=0)  # float32
+    x = rng.standard_normal((BATCH, TIME, FEATURES))  # float64
+    outputs, state = dynamic_rnn(cell, x)
+    assert outputs.dtype == state.c.dtype == tf.float32
+    with pytest.raises(ValueError, match=r"Expected inputs of dtype float32. Received: inputs.dtype=float64"):
+        dynamic_rnn(cell, tf.constant(x))
+
+
 def test_one_trace_serves_every_batch_size_and_length(rng):
     cell = GRUCell(UNITS, seed=0)
     cell.build(FEATURES)

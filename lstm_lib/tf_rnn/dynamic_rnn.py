@@ -132,7 +132,8 @@ def dynamic_rnn(
         initial_state: the state before the first step, in the structure of ``cell.state_size``,
             each tensor (batch, size). By default ``cell.initial_state`` (zeros, or the learned
             state) or, for a cell without it, ``cell.zero_state``.
-        dtype: the dtype of the default initial state; the inputs' dtype when omitted.
+        dtype: the dtype of the default initial state; the inputs' dtype when omitted. Inputs given
+            as arrays (not tensors) are converted to it, or to the cell's ``dtype`` when omitted.
         time_major: whether ``inputs`` and ``outputs`` have time on the first axis.
 
     Returns:
@@ -144,7 +145,7 @@ def dynamic_rnn(
             ``sequence_length`` that is not one integer per sequence in [0, time] (checked when it
             runs, inside ``tf.function``), or an ``initial_state`` of the wrong structure or shape.
     """
-    x = _check_inputs(inputs, dtype, time_major)
+    x = _check_inputs(inputs, dtype or getattr(cell, "dtype", None), time_major)
     dtype = x.dtype if dtype is None else tf.as_dtype(dtype)
     if not time_major:
         x = tf.transpose(x, [1, 0, 2])
