@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval_sanitize.cfg
 
-.PHONY: install book test test-lib test-notebooks test-site execute clean
+.PHONY: install book test test-lib test-notebooks test-site execute clean tf1-reference
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,15 @@ install: $(STAMP)
 book: install
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test-lib: install
+test-lib: install tf1-reference
 	$(BIN)/python -m pytest tests
+
+# Test-only: TF1's dynamic_rnn (tf-keras) for tests/test_tf_vs_tf1.py, outside .venv and Binder's environment.
+tf1-reference: .tf1-reference/.installed
+.tf1-reference/.installed: requirements-tf1-reference.txt $(STAMP)
+	rm -rf .tf1-reference
+	$(BIN)/python -m pip install --quiet --no-deps --target .tf1-reference -r requirements-tf1-reference.txt
+	touch $@
 
 test-notebooks: install
 	$(BIN)/python -m pytest $(NBVAL) -o filterwarnings= chapters

@@ -51,6 +51,31 @@ def numpy_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], ob
     return step
 
 
+def tf_dynamic_rnn(x: np.ndarray, weights: dict[str, np.ndarray], jit_compile: bool = False) -> Callable[[], object]:
+    """lstm_lib.tf_rnn: dynamic_rnn with LSTMCell inside tf.function, gradients from GradientTape."""
+    import tensorflow as tf
+
+    from lstm_lib.tf_rnn import LSTMCell, dynamic_rnn
+
+    cell = LSTMCell(weights["recurrent_kernel"].shape[0])
+    cell.set_weights(weights)
+    inputs = tf.constant(x)
+
+    @tf.function(jit_compile=jit_compile)
+    def step():
+        with tf.GradientTape() as tape:
+            outputs, _ = dynamic_rnn(cell, inputs)
+            loss = tf.reduce_sum(outputs)
+        return tape.gradient(loss, cell.trainable_variables)
+
+    return step
+
+
+def tf_dynamic_rnn_xla(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
+    """The same, compiled by XLA (``jit_compile=True``)."""
+    return tf_dynamic_rnn(x, weights, jit_compile=True)
+
+
 def course_keras_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
     """lstm_lib.keras_lstm.LSTM (Chapter 4) inside tf.function, gradients from GradientTape."""
     import tensorflow as tf
@@ -75,18 +100,27 @@ def course_keras_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable
 CANDIDATES: dict[str, Setup] = {
     "keras.layers.LSTM": keras_reference,
     "numpy_lstm": numpy_lstm,
+    "tf_rnn.dynamic_rnn": tf_dynamic_rnn,
+    "tf_rnn.dynamic_rnn (XLA)": tf_dynamic_rnn_xla,
     "keras_lstm (Chapter 4)": course_keras_lstm,
 }
 
 
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up: tracing, allocation
-    times = []
+def median_times(steps: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """The median time of each function, measured in interleaved rounds.
+
+    Each round runs every function once, in turn, so a burst of load from elsewhere slows all of
+    them alike instead of one, and the ratios stay meaningful on a busy machine.
+    """
+    for fn in steps.values():
+        fn()  # warm-up: tracing, compilation, allocation
+    times: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, fn in steps.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def measure(batch: int, steps: int, features: int, units: int, repeats: int) -> dict[str, float]:
@@ -95,7 +129,7 @@ def measure(batch: int, steps: int, features: int, units: int, repeats: int) -> 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, steps, features)).astype(np.float32)
     weights = init_lstm_weights(rng, features, units, dtype=np.float32)
-    return {name: median_time(setup(x, weights), repeats) for name, setup in CANDIDATES.items()}
+    return median_times({name: setup(x, weights) for name, setup in CANDIDATES.items()}, repeats)
 
 
 def main() -> None:

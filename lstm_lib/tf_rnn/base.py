@@ -1,0 +1,197 @@
+"""What every TensorFlow cell of the course shares: weights, states, and the cell protocol.
+
+A cell computes one step of a recurrent network. :func:`lstm_lib.tf_rnn.dynamic_rnn.dynamic_rnn`
+only needs four things from it, the protocol of TensorFlow 1's ``tf.nn.rnn_cell``::
+
+    cell.zero_state(batch_size, dtype)   the state before the first step, all zeros
+    cell(inputs, state)                  one step: (batch, features) -> (output, new_state)
+    cell.state_size                      the size of each state tensor (an int or a tuple of them)
+    cell.output_size                     the size of the output, (batch, output_size)
+
+Its weights are ``tf.Variable`` objects in the book's (Keras) layout, named ``kernel``,
+``recurrent_kernel`` and ``bias``. They are created by ``build(input_dim)``, or by the first call,
+which reads ``input_dim`` from the inputs. Their initial values come from :mod:`lstm_lib.init`, drawn
+from a NumPy generator seeded by the cell's ``seed``, so a seeded cell starts from the same numbers
+as the NumPy layers of the earlier chapters.
+
+With ``learn_initial_state=True`` the cell also owns one trainable vector per state tensor,
+``initial_h`` (and ``initial_c`` for an LSTM), zeros at first; :meth:`RNNCell.initial_state` tiles
+them over the batch, so that every sequence starts from the same learned state.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from collections.abc import Mapping  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+State = Any
+"""A state: one tensor (batch, units), or a tuple or named tuple of them (nested for stacked cells)."""
+
+WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
+
+
+def as_tensor(name: str, value: Any, dtype: tf.DType) -> tf.Tensor:
+    """``value`` as a tensor of ``dtype``: arrays and lists are converted, tensors must match already."""
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        if value.dtype != dtype:
+            raise ValueError(f"Expected {name} of dtype {dtype.name}. Received: {name}.dtype={value.dtype.name}")
+        return tf.convert_to_tensor(value)
+    array = np.asarray(value)
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise ValueError(f"Expected {name} of real numbers. Received: {name}.dtype={array.dtype}")
+    return tf.constant(array.astype(dtype.as_numpy_dtype))
+
+
+class RNNCell(tf.Module):
+    """The base of the course's cells: lazily created weights and the states a sequence starts from.
+
+    A subclass gives the shapes and initial values of its weights (:meth:`initial_weights`), the
+    structure of its state (:attr:`state_size`) and the step itself (:meth:`step`).
+
+    Args:
+        units: the size of the hidden state h.
+        learn_initial_state: learn the state before the first step instead of starting from zeros.
+        seed: seeds the NumPy generator that draws the initial weights; ``None`` draws fresh entropy.
+        dtype: the dtype of the weights and states.
+        name: the name scope of the variables.
+    """
+
+    def __init__(
+        self,
+        units: int,
+        *,
+        learn_initial_state: bool = False,
+        seed: int | np.random.Generator | None = None,
+        dtype: tf.DType | str = tf.float32,
+        name: str | None = None,
+    ):
+        super().__init__(name=name)
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
+            raise ValueError(f"Expected units to be a positive integer. Received: units={units!r}")
+        self.units = int(units)
+        self.learn_initial_state = bool(learn_initial_state)
+        self.dtype = tf.as_dtype(dtype)
+        if not self.dtype.is_floating:
+            raise ValueError(f"Expected a floating point dtype. Received: dtype={self.dtype.name}")
+        self._rng = np.random.default_rng(seed)
+        self.input_dim: int | None = None
+
+    # -- what a subclass defines -------------------------------------------------------------
+
+    @property
+    def state_size(self) -> int | tuple:
+        """The size of each state tensor, ``units``, or a (named) tuple of such sizes."""
+        return self.units
+
+    @property
+    def output_size(self) -> int:
+        """The size of the output of one step."""
+        return self.units
+
+    def initial_weights(self, rng: np.random.Generator, input_dim: int) -> dict[str, np.ndarray]:
+        """The starting values of ``kernel``, ``recurrent_kernel`` and ``bias``, in float64."""
+        raise NotImplementedError
+
+    def step(self, inputs: tf.Tensor, state: State) -> tuple[tf.Tensor, State]:
+        """One step on built weights: ``(inputs, state) -> (output, new_state)``."""
+        raise NotImplementedError
+
+    # -- weights -----------------------------------------------------------------------------
+
+    @property
+    def built(self) -> bool:
+        """Whether the weights exist yet."""
+        return self.input_dim is not None
+
+    def build(self, input_dim: int) -> None:
+        """Create the weights for inputs of ``input_dim`` features (once; later calls check it)."""
+        if self.built:
+            if input_dim != self.input_dim:
+                raise ValueError(
+                    f"Expected inputs with {self.input_dim} features, the size this cell was built for. "
+                    f"Received: input_dim={input_dim}"
+                )
+            return
+        if not isinstance(input_dim, (int, np.integer)) or input_dim < 1:
+            raise ValueError(f"Expected input_dim to be a positive integer. Received: input_dim={input_dim!r}")
+        values = self.initial_weights(self._rng, int(input_dim))
+        with self.name_scope:
+            for name in WEIGHT_NAMES:
+                setattr(self, name, tf.Variable(values[name], dtype=self.dtype, name=name))
+            if self.learn_initial_state:
+                self.initial_state_variables = tf.nest.map_structure(
+                    lambda size, key: tf.Variable(tf.zeros([size], self.dtype), name=f"initial_{key}"),
+                    self.state_size,
+                    self._state_keys(),
+                )
+        self.input_dim = int(input_dim)
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        """The weights as NumPy arrays, ``{"kernel": ..., "recurrent_kernel": ..., "bias": ...}``."""
+        self._check_built()
+        return {name: getattr(self, name).numpy() for name in WEIGHT_NAMES}
+
+    def set_weights(self, weights: Mapping[str, Any]) -> None:
+        """Assign ``kernel``, ``recurrent_kernel`` and ``bias``, building the cell first if needed.
+
+        The input size is read from the kernel, so a cell can be loaded from the weights of another
+        implementation (the NumPy layers, a Keras layer's ``get_weights()``, converted TF1 weights).
+        """
+        missing = set(WEIGHT_NAMES) - set(weights)
+        if missing:
+            raise ValueError(f"Expected the weights {WEIGHT_NAMES}. Received: keys={sorted(weights)}")
+        if not self.built:
+            self.build(int(np.shape(weights["kernel"])[0]))
+        for name in WEIGHT_NAMES:
+            variable = getattr(self, name)
+            value = np.asarray(weights[name])
+            if value.shape != tuple(variable.shape):
+                raise ValueError(
+                    f"Expected {name} of shape {tuple(variable.shape)}. Received: {name}.shape={value.shape}"
+                )
+            variable.assign(value.astype(self.dtype.as_numpy_dtype))
+
+    def _check_built(self) -> None:
+        if not self.built:
+            raise ValueError(f"Expected a built cell: call build(input_dim) or the cell first. Received: {self.name}")
+
+    # -- states ------------------------------------------------------------------------------
+
+    def _state_keys(self) -> int | tuple:
+        """Names of the state tensors, in the structure of :attr:`state_size`."""
+        size = self.state_size
+        return type(size)(*size._fields) if hasattr(size, "_fields") else "h"
+
+    def zero_state(self, batch_size: int | tf.Tensor, dtype: tf.DType | None = None) -> State:
+        """All-zero states, (batch_size, size) each, in the structure of :attr:`state_size`."""
+        dtype = self.dtype if dtype is None else tf.as_dtype(dtype)
+        return tf.nest.map_structure(lambda size: tf.zeros([batch_size, size], dtype), self.state_size)
+
+    def initial_state(self, batch_size: int | tf.Tensor, dtype: tf.DType | None = None) -> State:
+        """The state each sequence starts from: the learned vectors tiled over the batch, or zeros."""
+        if not self.learn_initial_state:
+            return self.zero_state(batch_size, dtype)
+        self._check_built()
+        return tf.nest.map_structure(
+            lambda v: tf.tile(v[None, :], [batch_size, 1]), self.initial_state_variables
+        )
+
+    # -- one step ----------------------------------------------------------------------------
+
+    def __call__(self, inputs: tf.Tensor, state: State) -> tuple[tf.Tensor, State]:
+        """One step: inputs (batch, features) and the previous state -> (output, new state)."""
+        inputs = as_tensor("inputs", inputs, self.dtype)
+        if inputs.shape.rank != 2 or inputs.shape[-1] is None:
+            raise ValueError(
+                f"Expected inputs of shape (batch, features) with a known number of features. "
+                f"Received: inputs.shape={tuple(inputs.shape)}"
+            )
+        self.build(int(inputs.shape[-1]))
+        return self.step(inputs, state)
