@@ -228,3 +228,14 @@ def test_bad_backward_input_raises_clear_errors(rng, name, shape, message):
     _, _, cache = lstm_forward(**_arrays(rng, with_state=False))
     with pytest.raises(ValueError, match=message):
         lstm_backward(**{"d_outputs": None, "cache": cache, name: np.zeros(shape)})
+
+
+@pytest.mark.parametrize(
+    "options,expected_i,expected_f",
+    [({}, 0.0, 1.0), ({"unit_forget_bias": False}, 0.0, 0.0), ({"forget_bias": 5.0, "input_bias": -5.0}, -5.0, 5.0)],
+)
+def test_init_sets_the_gate_biases(rng, options, expected_i, expected_f):
+    """Keras's start (forget bias 1), no forget bias, and a long-memory start; c and o stay at 0."""
+    bias = init_lstm_weights(rng, FEATURES, UNITS, **options)["bias"]
+    i, f, c, o = np.split(bias, 4)
+    assert np.all(i == expected_i) and np.all(f == expected_f) and not np.any(c) and not np.any(o)
