@@ -43,7 +43,6 @@ class LSTMCache:
         h0, c0: the initial states actually used (zeros when none was given), (batch, units).
         gates: the activated gates i, f, g, o side by side, (time, batch, 4 * units).
         cell: c_1 ... c_T, (time, batch, units).
-        tanh_cell: tanh(c_t), (time, batch, units).
         outputs: h_1 ... h_T, (time, batch, units).
     """
 
@@ -54,7 +53,6 @@ class LSTMCache:
     c0: np.ndarray
     gates: np.ndarray
     cell: np.ndarray
-    tanh_cell: np.ndarray
     outputs: np.ndarray
 
 
@@ -145,7 +143,7 @@ def lstm_forward(
     gates = (x_steps.reshape(-1, features) @ kernel).reshape(time, batch, 4 * units)
     gates += bias
     cell = np.empty((time, batch, units), dtype)
-    tanh_cell = np.empty_like(cell)
+    tanh_c = np.empty((batch, units), dtype)
     outputs = np.empty_like(cell)
     scale, shift = _gate_scale(units, dtype)
     for t in range(time):
@@ -156,9 +154,9 @@ def lstm_forward(
         np.multiply(f, c, out=cell[t])  # c_t = f_t c_{t-1} + i_t g_t
         cell[t] += i * g
         c = cell[t]
-        np.tanh(c, out=tanh_cell[t])
-        h = np.multiply(o, tanh_cell[t], out=outputs[t])  # h_t = o_t tanh(c_t)
-    cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, cell, tanh_cell, outputs)
+        np.tanh(c, out=tanh_c)
+        h = np.multiply(o, tanh_c, out=outputs[t])  # h_t = o_t tanh(c_t)
+    cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, cell, outputs)
     return outputs.swapaxes(0, 1), (h, c), cache
 
 
@@ -216,7 +214,7 @@ def lstm_backward(
     recurrent_kernel_t = cache.recurrent_kernel.T
     for t in reversed(range(time)):
         d_h[t] += d_h_next
-        dc, dz, tanh_c = d_c[t], d_z[t], cache.tanh_cell[t]  # views: the step writes into d_c and d_z
+        dc, dz, tanh_c = d_c[t], d_z[t], np.tanh(cache.cell[t])  # the step writes into d_c and d_z
         np.multiply(tanh_c, tanh_c, out=dc)  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
         np.subtract(1, dc, out=dc)
         dc *= o[t]
