@@ -40,14 +40,21 @@ def init_lstm_weights(
     units: int,
     dtype=np.float64,
     unit_forget_bias: bool = True,
+    forget_bias: float = 1.0,
+    input_bias: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """``kernel`` (features, 4 units), ``recurrent_kernel`` (units, 4 units), ``bias`` (4 units,).
 
-    The recurrent kernel is orthogonal as a whole (units, 4 units) matrix, as in Keras.
+    The recurrent kernel is orthogonal as a whole (units, 4 units) matrix, as in Keras. With
+    ``unit_forget_bias`` (Keras's default) the forget gate's block of the bias starts at
+    ``forget_bias``, 1 unless told otherwise, so that f = sigmoid(forget_bias) at the start;
+    without it the forget gate's bias is zero. The input gate's bias starts at ``input_bias``,
+    0 as in Keras; a negative one keeps the input gate nearly shut at the start.
     """
     bias = np.zeros(4 * units, dtype)
+    bias[:units] = input_bias
     if unit_forget_bias:
-        bias[units : 2 * units] = 1.0
+        bias[units : 2 * units] = forget_bias
     return {
         "kernel": glorot_uniform(rng, (features, 4 * units), dtype),
         "recurrent_kernel": orthogonal(rng, (units, 4 * units), dtype),

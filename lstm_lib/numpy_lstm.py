@@ -16,7 +16,9 @@ One step, with z_t = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias split into
     c_t = f_t * c_{t-1} + i_t * g_t
     h_t = o_t * tanh(c_t)
 
-Sequences are batch-major: ``x`` has shape (batch, time, features).
+Sequences are batch-major: ``x`` has shape (batch, time, features). Inside, the arrays are stored
+time-major, (time, batch, ...), so that the rows of one step lie together in memory; the functions
+return batch-major views of them.
 """
 
 from __future__ import annotations
@@ -26,24 +28,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
-from .activations import sigmoid
 
 GATES = ("i", "f", "c", "o")
 
 
 @dataclass(frozen=True)
 class LSTMCache:
-    """What :func:`lstm_backward` needs from the forward pass.
+    """What :func:`lstm_backward` needs from the forward pass. Every sequence is time-major.
 
     Attributes:
-        x: the inputs, (batch, time, features).
+        x: the inputs, (time, batch, features).
         kernel: (features, 4 * units).
         recurrent_kernel: (units, 4 * units).
         h0, c0: the initial states actually used (zeros when none was given), (batch, units).
-        gates: the activated gates i, f, g, o side by side, (batch, time, 4 * units).
-        cell: c_1 ... c_T, (batch, time, units).
-        tanh_cell: tanh(c_t), (batch, time, units).
-        outputs: h_1 ... h_T, (batch, time, units).
+        gates: the activated gates i, f, g, o side by side, (time, batch, 4 * units).
+        cell: c_1 ... c_T, (time, batch, units).
+        outputs: h_1 ... h_T, (time, batch, units).
     """
 
     x: np.ndarray
@@ -53,7 +53,6 @@ class LSTMCache:
     c0: np.ndarray
     gates: np.ndarray
     cell: np.ndarray
-    tanh_cell: np.ndarray
     outputs: np.ndarray
 
 
@@ -74,6 +73,43 @@ def _check_weights(x, kernel, recurrent_kernel, bias, h0, c0) -> tuple[int, int,
         if state is not None:
             check_shape(name, state, (batch, units))
     return batch, time, features, units
+
+
+def split_gates(gates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Views of the four column blocks i, f, c, o of a (..., 4 * units) array."""
+    units = gates.shape[-1] // 4
+    return tuple(gates[..., k * units : (k + 1) * units] for k in range(4))
+
+
+def _gate_scale(units: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` and ``1 - a`` of :func:`_activate`: a = 1/2 in the columns of i, f, o, 1 in those of c."""
+    scale = np.full(4 * units, 0.5, dtype)
+    scale[2 * units : 3 * units] = 1.0
+    return scale, 1.0 - scale
+
+
+def _activate(z: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> None:
+    """Apply sigmoid to the i, f, o columns of z and tanh to its c columns, in place.
+
+    Since sigmoid(z) = tanh(z / 2) / 2 + 1/2, every gate is a * tanh(a z) + (1 - a) with
+    a = ``scale`` = 1/2 for a sigmoid and 1 for tanh, so one tanh call serves all four gates.
+    This is also the stable form of the sigmoid: it never computes exp of a large number.
+    """
+    z *= scale
+    np.tanh(z, out=z)
+    z *= scale
+    z += shift
+
+
+def _activation_slope(gates: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """The derivative of each gate with respect to its pre-activation, from the gate's value.
+
+    For y = a tanh(a z) + (1 - a) it is a^2 - (y - (1 - a))^2: s (1 - s) for a sigmoid gate s
+    (a = 1/2) and 1 - g^2 for the tanh of the candidate g (a = 1).
+    """
+    slope = gates - shift
+    slope *= slope
+    return np.subtract(scale * scale, slope, out=slope)
 
 
 def lstm_forward(
@@ -97,33 +133,31 @@ def lstm_forward(
         ``(outputs, (h_last, c_last), cache)``: every h_t as (batch, time, units), the final
         states as (batch, units) each, and the :class:`LSTMCache` for :func:`lstm_backward`.
     """
-    batch, time, _, units = _check_weights(x, kernel, recurrent_kernel, bias, h0, c0)
+    batch, time, features, units = _check_weights(x, kernel, recurrent_kernel, bias, h0, c0)
     dtype = np.result_type(x, kernel, recurrent_kernel, bias)
     h = np.zeros((batch, units), dtype) if h0 is None else np.asarray(h0, dtype)
     c = np.zeros((batch, units), dtype) if c0 is None else np.asarray(c0, dtype)
     h_init, c_init = h, c
+    x_steps = np.ascontiguousarray(np.swapaxes(x, 0, 1), dtype)  # (time, batch, features)
     # One matrix product projects the inputs of every step; the loop keeps one product per step.
-    gates = np.asarray(x, dtype) @ kernel + bias
-    cell = np.empty((batch, time, units), dtype)
-    tanh_cell = np.empty_like(cell)
+    gates = (x_steps.reshape(-1, features) @ kernel).reshape(time, batch, 4 * units)
+    gates += bias
+    cell = np.empty((time, batch, units), dtype)
+    tanh_c = np.empty((batch, units), dtype)
     outputs = np.empty_like(cell)
+    scale, shift = _gate_scale(units, dtype)
     for t in range(time):
-        z = gates[:, t]
+        z = gates[t]  # a view: the activated gates overwrite the pre-activations
         z += h @ recurrent_kernel
-        # i, f and o share one sigmoid call; g sits between f and o in Keras's order.
-        z[:, : 2 * units] = sigmoid(z[:, : 2 * units])
-        z[:, 2 * units : 3 * units] = np.tanh(z[:, 2 * units : 3 * units])
-        z[:, 3 * units :] = sigmoid(z[:, 3 * units :])
-        i, f, g, o = z[:, :units], z[:, units : 2 * units], z[:, 2 * units : 3 * units], z[:, 3 * units :]
-        c = f * c + i * g
-        cell[:, t] = c
-        tanh_cell[:, t] = np.tanh(c)
-        h = o * tanh_cell[:, t]
-        outputs[:, t] = h
-    cache = LSTMCache(
-        np.asarray(x, dtype), kernel, recurrent_kernel, h_init, c_init, gates, cell, tanh_cell, outputs
-    )
-    return outputs, (h, c), cache
+        _activate(z, scale, shift)
+        i, f, g, o = split_gates(z)
+        np.multiply(f, c, out=cell[t])  # c_t = f_t c_{t-1} + i_t g_t
+        cell[t] += i * g
+        c = cell[t]
+        np.tanh(c, out=tanh_c)
+        h = np.multiply(o, tanh_c, out=outputs[t])  # h_t = o_t tanh(c_t)
+    cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, cell, outputs)
+    return outputs.swapaxes(0, 1), (h, c), cache
 
 
 def lstm_backward(
@@ -135,16 +169,17 @@ def lstm_backward(
     """Backpropagation through time for :func:`lstm_forward`.
 
     Going from t = T down to 1, with dh_t the gradient reaching h_t (from the loss at step t
-    and through z_{t+1}) and dc_t the one reaching c_t (through c_{t+1} = f_{t+1} c_t + ...)::
+    and through z_{t+1}) and dc_t the one reaching c_t (through h_t and through
+    c_{t+1} = f_{t+1} c_t + ...)::
 
-        do    = dh_t * tanh(c_t)
-        dc_t += dh_t * o_t * (1 - tanh(c_t)^2)
-        di    = dc_t * g_t,   df = dc_t * c_{t-1},   dg = dc_t * i_t
-        dz    = [di * i(1-i), df * f(1-f), dg * (1-g^2), do * o(1-o)]
-        dh_{t-1} += dz @ recurrent_kernel.T,   dc_{t-1} = dc_t * f_t
+        dh_t  = dL/dh_t (from the loss at step t) + dz_{t+1} @ recurrent_kernel.T
+        dc_t  = dh_t * o_t * (1 - tanh(c_t)^2) + dc_{t+1} * f_{t+1}
+        dz_t  = [dc_t * g_t,  dc_t * c_{t-1},  dc_t * i_t,  dh_t * tanh(c_t)]     (i, f, c, o)
+                * [i_t (1 - i_t),  f_t (1 - f_t),  1 - g_t^2,  o_t (1 - o_t)]
 
-    The weight gradients sum over batch and time: d kernel = sum x_t.T @ dz_t,
-    d recurrent_kernel = sum h_{t-1}.T @ dz_t, d bias = sum dz_t.
+    The first bracket is the gradient reaching each gate, the second the slope of its activation.
+    The weight gradients sum over batch and time, each in one matrix product after the loop:
+    d kernel = sum x_t.T @ dz_t, d recurrent_kernel = sum h_{t-1}.T @ dz_t, d bias = sum dz_t.
 
     Args:
         d_outputs: dL/d outputs, (batch, time, units), or None when the loss reads only the
@@ -157,42 +192,54 @@ def lstm_backward(
         gradients, shaped like those inputs), and the total gradients that reached each state,
         ``h`` = dL/dh_t and ``c`` = dL/dc_t, (batch, time, units) each.
     """
-    outputs, cell, tanh_cell, gates = cache.outputs, cache.cell, cache.tanh_cell, cache.gates
-    batch, time, units = outputs.shape
+    time, batch, units = cache.outputs.shape
+    dtype = cache.outputs.dtype
     if d_outputs is not None:
         check_shape("d_outputs", d_outputs, (batch, time, units))
     for name, grad in (("d_h_last", d_h_last), ("d_c_last", d_c_last)):
         if grad is not None:
             check_shape(name, grad, (batch, units))
-    d_h = np.zeros_like(outputs) if d_outputs is None else np.array(d_outputs, outputs.dtype)
+    d_h = np.zeros((time, batch, units), dtype)
+    if d_outputs is not None:
+        d_h[...] = np.swapaxes(d_outputs, 0, 1)
     if d_h_last is not None:
-        d_h[:, -1] += d_h_last
-    d_c = np.zeros_like(cell)
-    d_z = np.empty_like(gates)
-    d_h_next = np.zeros((batch, units), outputs.dtype)
-    d_c_next = np.zeros((batch, units), outputs.dtype) if d_c_last is None else d_c_last.astype(outputs.dtype)
+        d_h[-1] += d_h_last
+    d_c_next = np.zeros((batch, units), dtype) if d_c_last is None else np.asarray(d_c_last, dtype)
+    d_h_next = np.zeros((batch, units), dtype)
+    d_c = np.empty_like(d_h)
+    d_z = np.empty((time, batch, 4 * units), dtype)
+    i, f, g, o = split_gates(cache.gates)  # views, (time, batch, units) each
+    c_prev = (cache.c0, *cache.cell[:-1])
+    scale, shift = _gate_scale(units, dtype)
+    recurrent_kernel_t = cache.recurrent_kernel.T
     for t in reversed(range(time)):
-        i, f, g, o = (gates[:, t, k * units : (k + 1) * units] for k in range(4))
-        c_prev = cache.c0 if t == 0 else cell[:, t - 1]
-        d_h[:, t] += d_h_next
-        d_c[:, t] = d_c_next + d_h[:, t] * o * (1.0 - tanh_cell[:, t] ** 2)
-        dc = d_c[:, t]
-        d_z[:, t, :units] = dc * g * i * (1.0 - i)
-        d_z[:, t, units : 2 * units] = dc * c_prev * f * (1.0 - f)
-        d_z[:, t, 2 * units : 3 * units] = dc * i * (1.0 - g * g)
-        d_z[:, t, 3 * units :] = d_h[:, t] * tanh_cell[:, t] * o * (1.0 - o)
-        d_h_next = d_z[:, t] @ cache.recurrent_kernel.T
-        d_c_next = dc * f
-    x = cache.x
-    h_prev = np.concatenate([cache.h0[:, None], outputs[:, :-1]], axis=1)
-    flat_d_z = d_z.reshape(-1, 4 * units)
+        d_h[t] += d_h_next
+        dc, dz, tanh_c = d_c[t], d_z[t], np.tanh(cache.cell[t])  # the step writes into d_c and d_z
+        np.multiply(tanh_c, tanh_c, out=dc)  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
+        np.subtract(1, dc, out=dc)
+        dc *= o[t]
+        dc *= d_h[t]
+        dc += d_c_next
+        d_i, d_f, d_g, d_o = split_gates(dz)  # the gradient reaching each gate...
+        np.multiply(dc, g[t], out=d_i)
+        np.multiply(dc, c_prev[t], out=d_f)
+        np.multiply(dc, i[t], out=d_g)
+        np.multiply(d_h[t], tanh_c, out=d_o)
+        dz *= _activation_slope(cache.gates[t], scale, shift)  # ...and through its activation
+        d_h_next = dz @ recurrent_kernel_t
+        d_c_next = dc * f[t]
+    flat_d_z = d_z.reshape(time * batch, 4 * units)
+    # sum_t h_{t-1}.T @ dz_t, with h_0 on its own so that no array of all the h_{t-1} is built
+    d_recurrent_kernel = cache.h0.T @ d_z[0]
+    if time > 1:
+        d_recurrent_kernel += cache.outputs[:-1].reshape(-1, units).T @ flat_d_z[batch:]
     return {
-        "x": d_z @ cache.kernel.T,
-        "kernel": x.reshape(-1, x.shape[-1]).T @ flat_d_z,
-        "recurrent_kernel": h_prev.reshape(-1, units).T @ flat_d_z,
+        "x": (flat_d_z @ cache.kernel.T).reshape(time, batch, -1).swapaxes(0, 1),
+        "kernel": cache.x.reshape(time * batch, -1).T @ flat_d_z,
+        "recurrent_kernel": d_recurrent_kernel,
         "bias": flat_d_z.sum(axis=0),
         "h0": d_h_next,
         "c0": d_c_next,
-        "h": d_h,
-        "c": d_c,
+        "h": d_h.swapaxes(0, 1),
+        "c": d_c.swapaxes(0, 1),
     }
