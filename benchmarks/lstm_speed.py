@@ -21,12 +21,11 @@ import numpy as np
 Setup = Callable[[np.ndarray, dict[str, np.ndarray]], Callable[[], object]]
 
 
-def keras_reference(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
-    """keras.layers.LSTM inside tf.function, gradients from GradientTape."""
-    import keras
+def _keras_layer_step(layer_class: type, x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
+    """A layer with keras.layers.LSTM's weights, called inside tf.function; gradients from GradientTape."""
     import tensorflow as tf
 
-    layer = keras.layers.LSTM(weights["recurrent_kernel"].shape[0], return_sequences=True)
+    layer = layer_class(weights["recurrent_kernel"].shape[0], return_sequences=True)
     layer.build((None, None, x.shape[-1]))
     layer.set_weights([weights["kernel"], weights["recurrent_kernel"], weights["bias"]])
     inputs = tf.constant(x)
@@ -38,6 +37,13 @@ def keras_reference(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[
         return tape.gradient(loss, layer.trainable_variables)
 
     return step
+
+
+def keras_reference(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
+    """keras.layers.LSTM inside tf.function, gradients from GradientTape."""
+    import keras
+
+    return _keras_layer_step(keras.layers.LSTM, x, weights)
 
 
 def numpy_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
@@ -77,23 +83,10 @@ def tf_dynamic_rnn_xla(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callabl
 
 
 def course_keras_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
-    """lstm_lib.keras_lstm.LSTM (Chapter 4) inside tf.function, gradients from GradientTape."""
-    import tensorflow as tf
-
+    """lstm_lib.keras_lstm.LSTM (Chapter 4), timed exactly as the reference."""
     from lstm_lib.keras_lstm import LSTM
 
-    layer = LSTM(weights["recurrent_kernel"].shape[0], return_sequences=True)
-    layer.build((None, None, x.shape[-1]))
-    layer.set_weights([weights["kernel"], weights["recurrent_kernel"], weights["bias"]])
-    inputs = tf.constant(x)
-
-    @tf.function
-    def step():
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_sum(layer(inputs))
-        return tape.gradient(loss, layer.trainable_variables)
-
-    return step
+    return _keras_layer_step(LSTM, x, weights)
 
 
 # Each chapter adds its implementation here; the first entry is the reference.
@@ -110,15 +103,17 @@ def median_times(steps: dict[str, Callable[[], object]], repeats: int) -> dict[s
     """The median time of each function, measured in interleaved rounds.
 
     Each round runs every function once, in turn, so a burst of load from elsewhere slows all of
-    them alike instead of one, and the ratios stay meaningful on a busy machine.
+    them alike instead of one, and the ratios stay meaningful on a busy machine. Each function's
+    last result is kept until its next call, as a training loop keeps the last gradients: dropping
+    it lets the C library hand the memory back to the system and fault it in again on the next call,
+    which costs the NumPy version about 9 ms per call, and no training loop pays that.
     """
-    for fn in steps.values():
-        fn()  # warm-up: tracing, compilation, allocation
+    kept = {name: fn() for name, fn in steps.items()}  # warm-up: tracing, compilation, allocation
     times: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(repeats):
         for name, fn in steps.items():
             start = time.perf_counter()
-            fn()
+            kept[name] = fn()
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(t) for name, t in times.items()}
 
