@@ -16,10 +16,10 @@ import yaml
 
 from book_layout import ROOT, SCREENSHOTS, toc_docnames
 
-# The search must find a word that only Chapter 2 uses, on Chapter 2's page. Until Chapter 2 is
-# merged, a word of Chapter 1 stands in: these two lines are the only ones to change.
-SEARCH_WORD = "Elman"
-SEARCH_PAGE = "chapters/01_vanilla_rnn"
+# The search must find a word that only Chapter 2 uses ("chrono", for the chrono initialisation),
+# on Chapter 2's page.
+SEARCH_WORD = "chrono"
+SEARCH_PAGE = "chapters/02_numpy_lstm"
 
 LOCAL = build_opener(ProxyHandler({}))  # the site is on 127.0.0.1: never through a proxy
 PAGES = toc_docnames()
