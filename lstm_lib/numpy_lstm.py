@@ -29,8 +29,6 @@ import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
 
-GATES = ("i", "f", "c", "o")
-
 
 @dataclass(frozen=True)
 class LSTMCache:
