@@ -17,8 +17,9 @@ and one step (:meth:`LSTMCell.step`) is, with ``activation`` a (tanh by default)
 Dropout follows Keras: one mask per sequence, drawn before the first step and reused at every step
 (the same units are dropped at every step), from the cell's seeded ``keras.random.SeedGenerator``.
 With ``implementation=1`` (forced by ``recurrent_dropout > 0``) each gate gets its own mask. The
-layer that owns the loop draws the masks (:meth:`LSTMCell.draw_dropout_masks`) and passes them to
-every step.
+course's layer draws the masks (:meth:`LSTMCell.draw_dropout_masks`) and passes them to every step.
+Inside ``keras.layers.RNN`` the cell draws them at the first step and keeps them until the RNN layer
+resets them for the next sequence, the protocol of Keras's own cell.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras
 from keras import activations, constraints, initializers, ops, regularizers
+
+# keras.layers.RNN resets the per-sequence dropout masks only of cells that inherit this mixin, as
+# keras.layers.LSTMCell does. Keras does not export it, so it comes from keras.src (Keras is pinned).
+from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 
 Masks = list | None
 
@@ -43,13 +48,18 @@ def _product(a, weight, masks: Masks):
     return ops.concatenate([ops.matmul(a * m, w) for m, w in zip(masks, blocks)], axis=-1)
 
 
+def _as_list(masks) -> list:
+    """DropoutRNNCell returns one mask, or a list of four with ``dropout_mask_count = 4``."""
+    return masks if isinstance(masks, list) else [masks]
+
+
 def clip_rate(rate: float) -> float:
     """Keras's rule for a dropout rate: clip it to [0, 1] (a rate of 0 or 1 means no dropout)."""
     return min(1.0, max(0.0, float(rate)))
 
 
 @keras.saving.register_keras_serializable(package="lstm_lib")
-class LSTMCell(keras.layers.Layer):
+class LSTMCell(keras.layers.Layer, DropoutRNNCell):
     """One LSTM step with the constructor, weights and config of ``keras.layers.LSTMCell``.
 
     Args:
@@ -118,6 +128,8 @@ class LSTMCell(keras.layers.Layer):
         self.implementation = 1 if self.recurrent_dropout else implementation
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed=seed)
+        if self.implementation == 1:
+            self.dropout_mask_count = 4  # DropoutRNNCell then draws one mask per gate
         self.state_size = [units, units]
         self.output_size = units
 
@@ -206,18 +218,17 @@ class LSTMCell(keras.layers.Layer):
     def call(self, inputs, states, training: bool = False):
         """One step, as ``keras.layers.RNN`` calls a cell: x_t (batch, features), [h, c] -> h_t, [h_t, c_t].
 
-        Dropout needs one mask for a whole sequence, which only the layer that owns the loop can
-        draw: :class:`lstm_lib.keras_lstm.LSTM` does. So in training, a cell with dropout refuses
-        to run on its own (inside ``keras.layers.RNN``) instead of dropping different units at
-        every step.
+        In training, dropout uses the masks of the current sequence: drawn at its first step and
+        kept until ``keras.layers.RNN`` resets them (``DropoutRNNCell``), so the same units are
+        dropped at every step, as with Keras's cell.
         """
-        if training and (self.uses_dropout(self.dropout) or self.uses_dropout(self.recurrent_dropout)):
-            raise ValueError(
-                "Expected dropout=0 and recurrent_dropout=0 for an LSTMCell stepped outside "
-                "lstm_lib.keras_lstm.LSTM in training (the layer draws one mask per sequence). "
-                f"Received: dropout={self.dropout}, recurrent_dropout={self.recurrent_dropout}"
-            )
-        h, c = self.step(inputs, states[0], states[1])
+        h, c = states[0], states[1]
+        input_masks = recurrent_masks = None
+        if training and self.uses_dropout(self.dropout):
+            input_masks = _as_list(self.get_dropout_mask(inputs))
+        if training and self.uses_dropout(self.recurrent_dropout):
+            recurrent_masks = _as_list(self.get_recurrent_dropout_mask(h))
+        h, c = self.step(inputs, h, c, input_masks, recurrent_masks)
         return h, [h, c]
 
     def get_initial_state(self, batch_size=None) -> list:

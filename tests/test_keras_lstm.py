@@ -202,9 +202,24 @@ def test_cell_in_keras_rnn_matches_the_builtin_cell(rng, x):
     assert_same(builtin(x), in_rnn(x))
 
 
-def test_cell_with_dropout_refuses_to_step_alone_in_training(x):
-    with pytest.raises(ValueError, match="Expected dropout=0 and recurrent_dropout=0"):
-        keras.layers.RNN(LSTMCell(UNITS, dropout=0.5))(x, training=True)
+@pytest.mark.parametrize(
+    "options",
+    [{"dropout": 0.3}, {"recurrent_dropout": 0.3}, {"dropout": 0.3, "recurrent_dropout": 0.2},
+     {"dropout": 0.3, "implementation": 1}],
+)
+def test_cell_with_dropout_in_keras_rnn_matches_the_builtin_cell(x, options):
+    """One mask per sequence, the same as Keras's cell draws from the same seed, redrawn per call."""
+    builtin = keras.layers.RNN(keras.layers.LSTMCell(UNITS, seed=3, **options), return_sequences=True)
+    course = keras.layers.RNN(LSTMCell(UNITS, seed=3, **options), return_sequences=True)
+    for layer in (builtin, course):
+        layer.build(x.shape)
+    course.set_weights(builtin.get_weights())
+    first = [np.asarray(layer(x, training=True)) for layer in (builtin, course)]
+    second = [np.asarray(layer(x, training=True)) for layer in (builtin, course)]
+    np.testing.assert_allclose(first[1], first[0], atol=1e-6)
+    np.testing.assert_allclose(second[1], second[0], atol=1e-6)
+    assert np.abs(first[1] - second[1]).max() > 1e-3, "each call should draw new masks"
+    np.testing.assert_allclose(course(x, training=False), builtin(x, training=False), atol=1e-6)
 
 
 def test_bidirectional_with_mask_matches_keras(rng, x, mask):
