@@ -4,7 +4,7 @@ The NumPy modules import here; the TensorFlow and Keras ones (``lstm_lib.tf_rnn`
 ``lstm_lib.keras_lstm``) are imported on their own, so ``import lstm_lib`` never loads TensorFlow.
 """
 
-from . import activations, data, dense, gradcheck, init, losses, numpy_lstm, numpy_rnn, optim, sequence_model
+from . import activations, data, dense, diagnostics, gradcheck, init, losses, numpy_lstm, numpy_rnn, optim, sequence_model
 
 __version__ = "0.1.0"
 
@@ -12,6 +12,7 @@ __all__ = [
     "activations",
     "data",
     "dense",
+    "diagnostics",
     "gradcheck",
     "init",
     "losses",

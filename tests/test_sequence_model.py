@@ -33,3 +33,14 @@ def test_bad_arguments(rng):
         SequenceModel("gru", 2, 4, 1, "last", rng)
     with pytest.raises(ValueError, match="readout"):
         SequenceModel("rnn", 2, 4, 1, "first", rng)
+
+
+def test_gradient_norm_by_distance(rng):
+    from lstm_lib.diagnostics import gradient_norm_by_distance
+
+    grads = np.zeros((2, 3, 4))
+    grads[:, 0] = 1.0  # first step: norm 2 in every sequence
+    grads[0, 2, 0] = 3.0  # last step: norms 3 and 0, mean 1.5
+    np.testing.assert_allclose(gradient_norm_by_distance(grads), [1.5, 0.0, 2.0])
+    with pytest.raises(ValueError, match=r"Expected state_grads of shape \(batch, time, units\)"):
+        gradient_norm_by_distance(grads[0])
