@@ -1,7 +1,8 @@
 """lstm_lib: the code of the course "LSTMs from scratch".
 
 The NumPy modules import here; the TensorFlow and Keras ones (``lstm_lib.tf_rnn``,
-``lstm_lib.keras_lstm``) are imported on their own, so ``import lstm_lib`` never loads TensorFlow.
+``lstm_lib.keras_cell``, ``lstm_lib.keras_loop``, ``lstm_lib.keras_lstm``) are imported on their own,
+so ``import lstm_lib`` never loads TensorFlow.
 """
 
 from . import activations, data, dense, diagnostics, gradcheck, init, losses, numpy_lstm, numpy_rnn, optim, sequence_model
