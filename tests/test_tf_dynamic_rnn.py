@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lstm_lib.tf_rnn import BasicRNNCell, GRUCell, LSTMCell, MultiRNNCell, dynamic_rnn
+from lstm_lib.tf_rnn import BasicRNNCell, GRUCell, LSTMCell, MultiRNNCell, dynamic_rnn, loop_operations
 
 BATCH, TIME, FEATURES, UNITS = 4, 7, 3, 5
 LENGTHS = np.array([7, 2, 0, 5], np.int32)
@@ -135,3 +135,59 @@ def test_any_object_with_the_cell_protocol_can_be_run(x):
     mask = np.arange(TIME)[None, :, None] < LENGTHS[:, None, None]
     np.testing.assert_allclose(outputs, np.cumsum(x, axis=1) * mask, atol=1e-14)
     np.testing.assert_allclose(total, (x * mask).sum(axis=1), atol=1e-14)
+
+
+def test_the_lstm_loop_has_the_operations_of_keras_lstm(rng):
+    """The speed appendix compares two loops made of the same operations, forward and backward.
+
+    An extra operation per step shows here first: writing ``z + bias`` instead of
+    ``tf.nn.bias_add(z, bias)`` adds a broadcast Sum and a Reshape to every backward step.
+    """
+    import keras
+
+    x = tf.constant(rng.standard_normal((BATCH, TIME, FEATURES)), tf.float32)
+    layer = keras.layers.LSTM(UNITS, return_sequences=True)
+    layer.build((None, None, FEATURES))
+    cell = LSTMCell(UNITS, seed=0)
+    cell.build(FEATURES)
+
+    @tf.function
+    def keras_step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x))
+        return tape.gradient(loss, layer.trainable_variables)
+
+    @tf.function
+    def course_step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(dynamic_rnn(cell, x)[0])
+        return tape.gradient(loss, [cell.kernel, cell.recurrent_kernel, cell.bias])
+
+    ours, theirs = loop_operations(course_step), loop_operations(keras_step)
+    assert set(ours) == {"forward", "backward"}
+    assert ours == theirs
+    assert ours["forward"]["MatMul"] == 2 and ours["forward"]["BiasAdd"] == 1
+
+
+def test_loop_operations_counts_one_step_and_needs_one_loop(cell, x):
+    stacked = MultiRNNCell([LSTMCell(UNITS, seed=0, dtype=tf.float64) for _ in range(2)])
+
+    @tf.function
+    def forward_only():
+        return dynamic_rnn(cell, x)[0]
+
+    @tf.function
+    def no_loop():
+        return tf.reduce_sum(x)
+
+    @tf.function
+    def two_loops():
+        return dynamic_rnn(cell, x)[0], dynamic_rnn(stacked, x)[0]
+
+    counts = loop_operations(forward_only)
+    assert set(counts) == {"forward"}
+    assert counts["forward"]["MatMul"] == 2 and counts["forward"]["Sigmoid"] == 3
+    assert "TensorListPushBack" not in counts["forward"]  # nothing is kept for a gradient
+    for function in (no_loop, two_loops):
+        with pytest.raises(ValueError, match="exactly one while loop"):
+            loop_operations(function)

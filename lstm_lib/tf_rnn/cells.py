@@ -24,6 +24,11 @@ bias of shape (2, 3 units) (row 0 for the inputs, row 1 for the state)::
 
 The reset gate multiplies the state's contribution *after* its matrix product; the original GRU
 of Cho et al. (2014) resets the state before it, which Keras offers as ``reset_after=False``.
+
+Biases are added with ``tf.nn.bias_add``, as Keras's cells do, rather than a broadcast ``+``: the sums
+are the same, but the gradient of ``bias_add`` is one ``BiasAddGrad`` where that of ``+`` is a ``Sum``
+and a ``Reshape``, in every backward step of a loop. With it, ``dynamic_rnn`` over an
+:class:`LSTMCell` runs the operations of ``keras.layers.LSTM``, forward and backward (a test checks).
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ class BasicRNNCell(RNNCell):
         return init_rnn_weights(rng, input_dim, self.units)
 
     def step(self, inputs: tf.Tensor, state: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        h = tf.tanh(inputs @ self.kernel + state @ self.recurrent_kernel + self.bias)
+        h = tf.tanh(tf.nn.bias_add(inputs @ self.kernel + state @ self.recurrent_kernel, self.bias))
         return h, h
 
 
@@ -74,7 +79,7 @@ class LSTMCell(RNNCell):
 
     def step(self, inputs: tf.Tensor, state: LSTMState) -> tuple[tf.Tensor, LSTMState]:
         h_prev, c_prev = state
-        z = inputs @ self.kernel + h_prev @ self.recurrent_kernel + self.bias
+        z = tf.nn.bias_add(inputs @ self.kernel + h_prev @ self.recurrent_kernel, self.bias)
         z_i, z_f, z_c, z_o = tf.split(z, 4, axis=-1)
         c = tf.sigmoid(z_f) * c_prev + tf.sigmoid(z_i) * tf.tanh(z_c)
         h = tf.sigmoid(z_o) * tf.tanh(c)
@@ -92,8 +97,8 @@ class GRUCell(RNNCell):
         }
 
     def step(self, inputs: tf.Tensor, state: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        x_z, x_r, x_h = tf.split(inputs @ self.kernel + self.bias[0], 3, axis=-1)
-        u_z, u_r, u_h = tf.split(state @ self.recurrent_kernel + self.bias[1], 3, axis=-1)
+        x_z, x_r, x_h = tf.split(tf.nn.bias_add(inputs @ self.kernel, self.bias[0]), 3, axis=-1)
+        u_z, u_r, u_h = tf.split(tf.nn.bias_add(state @ self.recurrent_kernel, self.bias[1]), 3, axis=-1)
         z = tf.sigmoid(x_z + u_z)
         r = tf.sigmoid(x_r + u_r)
         h = z * state + (1.0 - z) * tf.tanh(x_h + r * u_h)
