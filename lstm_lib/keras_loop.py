@@ -29,6 +29,15 @@ from keras import ops
 
 Step = Callable[[object, object, object], tuple[object, object]]
 
+SCAN_UNROLL = 10
+"""``unroll`` of ``keras.ops.scan``. On TensorFlow it is the ``parallel_iterations`` of the
+``tf.while_loop``: how many steps may be in flight at once. With scan's default of 1, each step
+waits for all of the previous one, also for work that does not depend on it (the next x_t W, the
+bookkeeping for the gradient), and the layer measured 1.2 to 1.3 times the time of
+``keras.layers.LSTM``; with 10 (``tf.while_loop``'s default; Keras's own loop uses 32), 1.06 to 1.17.
+On JAX it unrolls 10 steps into each iteration instead. The results are the same either way.
+"""
+
 
 @dataclass(frozen=True)
 class LoopResult:
@@ -71,7 +80,7 @@ def _masked_step(step: Step, zero_output_for_mask: bool) -> Callable:
 def _scan(body: Callable, carry: tuple, xs, unroll: bool) -> tuple[tuple, tuple]:
     """``keras.ops.scan`` or the same recursion as a Python loop; returns (final carry, stacked ys)."""
     if not unroll:
-        return ops.scan(body, carry, xs)
+        return ops.scan(body, carry, xs, unroll=SCAN_UNROLL)
     history = []
     for t in range(xs.shape[0]):
         carry, ys = body(carry, xs[t])
