@@ -2,21 +2,31 @@
 
 Run by hand (not a test): ``.venv/bin/python benchmarks/lstm_speed.py``. Every candidate computes
 the outputs of an LSTM over a (batch, time, features) float32 batch and the gradients of a scalar
-loss with respect to the weights; the table gives each one's median time and its ratio to the Keras
-reference measured in the same run, so the ratios compare like with like on any machine.
+loss with respect to the weights. Each run, in a fresh Python process, times every candidate and
+divides by the Keras reference timed in that same run, so its ratios compare like with like on any
+machine. The table gives, over ``--runs`` such runs, the median of each ratio and its range: on a
+small shared machine the same code measures up to 10% apart from one process to the next.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
+
+SETTLE_SECONDS = 0.15
+"""Untimed calls of a candidate before its timed ones, in seconds (see :func:`median_times`)."""
+BLOCK = 5
+"""Timed calls in a row per candidate and round."""
 
 Setup = Callable[[np.ndarray, dict[str, np.ndarray]], Callable[[], object]]
 
@@ -67,12 +77,17 @@ def tf_dynamic_rnn(x: np.ndarray, weights: dict[str, np.ndarray], jit_compile: b
     cell.set_weights(weights)
     inputs = tf.constant(x)
 
+    # Gradients asked for in the order the Keras reference asks for them (its trainable_variables),
+    # not tf.Module's alphabetical one (bias first): the graphs are the same, but the order of the
+    # sources changes how TensorFlow schedules them, which alone moved this ratio by up to 0.15.
+    weights_in_keras_order = [cell.kernel, cell.recurrent_kernel, cell.bias]
+
     @tf.function(jit_compile=jit_compile)
     def step():
         with tf.GradientTape() as tape:
             outputs, _ = dynamic_rnn(cell, inputs)
             loss = tf.reduce_sum(outputs)
-        return tape.gradient(loss, cell.trainable_variables)
+        return tape.gradient(loss, weights_in_keras_order)
 
     return step
 
@@ -100,21 +115,29 @@ CANDIDATES: dict[str, Setup] = {
 
 
 def median_times(steps: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """The median time of each function, measured in interleaved rounds.
+    """The median time of each function over ``repeats`` calls, measured in interleaved blocks.
 
-    Each round runs every function once, in turn, so a burst of load from elsewhere slows all of
-    them alike instead of one, and the ratios stay meaningful on a busy machine. Each function's
-    last result is kept until its next call, as a training loop keeps the last gradients: dropping
-    it lets the C library hand the memory back to the system and fault it in again on the next call,
-    which costs the NumPy version about 9 ms per call, and no training loop pays that.
+    Each function runs in blocks of consecutive calls, as in a training loop, and the blocks of all
+    the functions take turns, so that a burst of load from elsewhere slows all of them alike. A block
+    starts with untimed calls for SETTLE_SECONDS: the previous function's worker threads keep
+    spinning for a while after it returns (OpenBLAS's for up to about 0.1 s), and timing a call
+    in that window measured TensorFlow 1.3 to 1.5 times slower than it runs on its own.
+    Each function's last result is kept until its next call, as a training loop keeps the last
+    gradients: dropping it lets the C library hand the memory back to the system and fault it in
+    again on the next call, which costs the NumPy version about 9 ms per call.
     """
     kept = {name: fn() for name, fn in steps.items()}  # warm-up: tracing, compilation, allocation
     times: dict[str, list[float]] = {name: [] for name in steps}
-    for _ in range(repeats):
+    rounds = -(-repeats // BLOCK)
+    for _ in range(rounds):
         for name, fn in steps.items():
-            start = time.perf_counter()
-            kept[name] = fn()
-            times[name].append(time.perf_counter() - start)
+            settled = time.perf_counter() + SETTLE_SECONDS
+            while time.perf_counter() < settled:
+                kept[name] = fn()
+            for _ in range(BLOCK):
+                start = time.perf_counter()
+                kept[name] = fn()
+                times[name].append(time.perf_counter() - start)
     return {name: statistics.median(t) for name, t in times.items()}
 
 
@@ -127,29 +150,62 @@ def measure(batch: int, steps: int, features: int, units: int, repeats: int) -> 
     return median_times({name: setup(x, weights) for name, setup in CANDIDATES.items()}, repeats)
 
 
+def one_run(args: argparse.Namespace) -> dict:
+    """Times of every candidate (seconds) at the main size and at each size of the growth table."""
+    def times(steps: int, repeats: int) -> dict[str, float]:
+        return measure(args.batch, steps, args.features, args.units, repeats)
+
+    return {
+        "main": times(args.steps, args.repeats),
+        "growth": {n: times(n, max(BLOCK, args.repeats // 4)) for n in args.scaling},
+    }
+
+
+def runs_in_fresh_processes(args: argparse.Namespace) -> list[dict]:
+    """``args.runs`` results of :func:`one_run`, each from its own Python process."""
+    command = [sys.executable, __file__, "--one-run", "--batch", str(args.batch), "--steps", str(args.steps),
+               "--features", str(args.features), "--units", str(args.units), "--repeats", str(args.repeats),
+               "--scaling", *map(str, args.scaling)]
+    results = []
+    for run in range(args.runs):
+        print(f"run {run + 1} of {args.runs}...", file=sys.stderr, flush=True)
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        results.append(json.loads(output.strip().splitlines()[-1]))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--features", type=int, default=32)
     parser.add_argument("--units", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=60, help="timed calls per candidate in a run")
+    parser.add_argument("--runs", type=int, default=3, help="runs, each in a fresh process")
     parser.add_argument("--scaling", type=int, nargs="*", default=[25, 50, 100, 200],
                         help="numbers of steps for the growth table")
+    parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one_run:  # a child process: print the times of one run as JSON
+        print(json.dumps(one_run(args)))
+        return
 
-    times = measure(args.batch, args.steps, args.features, args.units, args.repeats)
-    reference = times["keras.layers.LSTM"]
-    print(f"batch {args.batch}, {args.steps} steps, {args.features} features, {args.units} units, float32")
-    print(f"{'implementation':28s} {'ms':>8s} {'ratio to Keras':>15s}")
-    for name, seconds in times.items():
-        print(f"{name:28s} {1e3 * seconds:8.2f} {seconds / reference:15.2f}")
+    results = runs_in_fresh_processes(args)
+    reference = "keras.layers.LSTM"
+    print(f"batch {args.batch}, {args.steps} steps, {args.features} features, {args.units} units, float32; "
+          f"{args.runs} runs of {args.repeats} timed calls each")
+    print(f"{'implementation':28s} {'ms (median)':>12s} {'ratio to Keras':>15s} {'range over runs':>16s}")
+    for name in CANDIDATES:
+        ms = statistics.median(1e3 * r["main"][name] for r in results)
+        ratios = [r["main"][name] / r["main"][reference] for r in results]
+        span = f"{min(ratios):.2f}-{max(ratios):.2f}"
+        print(f"{name:28s} {ms:12.2f} {statistics.median(ratios):15.2f} {span:>16s}")
 
-    print("\nGrowth with the number of steps (ms; linear growth doubles with the steps)")
-    rows = {n: measure(args.batch, n, args.features, args.units, max(3, args.repeats // 4)) for n in args.scaling}
-    print(f"{'steps':>6s} " + " ".join(f"{name:>20s}" for name in CANDIDATES))
-    for n, row in rows.items():
-        print(f"{n:6d} " + " ".join(f"{1e3 * row[name]:20.2f}" for name in CANDIDATES))
+    print("\nGrowth with the number of steps (ms, median over runs; linear growth doubles with the steps)")
+    print(f"{'steps':>6s} " + " ".join(f"{name:>26s}" for name in CANDIDATES))
+    for n in args.scaling:
+        cells = (statistics.median(1e3 * r["growth"][str(n)][name] for r in results) for name in CANDIDATES)
+        print(f"{n:6d} " + " ".join(f"{ms:26.2f}" for ms in cells))
 
 
 if __name__ == "__main__":
