@@ -15,8 +15,8 @@ from collections import Counter
 from typing import Any
 
 PLUMBING = ("Identity", "Const", "NoOp")
-"""Operations left out of the counts: they pass values along and depend on how the loop's
-variables are nested, not on what a step computes."""
+"""The operations not counted, since they only pass values along, and their number depends on how
+the loop's variables are nested rather than on what a step computes."""
 
 
 def loop_operations(function: Any, *args: Any) -> dict[str, Counter]:
