@@ -12,12 +12,13 @@ import sys
 import time
 
 os.environ["KERAS_BACKEND"] = "jax"
-sys.path.insert(0, os.getcwd())
+sys.path[:0] = [os.getcwd(), os.path.join(os.getcwd(), "tests")]
 
 import jax
 import keras
 import numpy as np
 
+from keras_lstm_options import OPTIONS
 from lstm_lib.keras_lstm import LSTM
 
 print("keras", keras.__version__, "backend", keras.backend.backend(), "jax", jax.__version__, jax.devices())
@@ -27,17 +28,6 @@ B, T, D, H = 3, 6, 4, 5
 rng = np.random.default_rng(0)
 x = rng.standard_normal((B, T, D)).astype("float32")
 mask = np.array([[1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0]], bool)
-OPTIONS = {
-    "defaults": {},
-    "return_sequences": {"return_sequences": True},
-    "return_state": {"return_state": True},
-    "go_backwards": {"go_backwards": True, "return_sequences": True, "return_state": True},
-    "unroll": {"unroll": True, "return_sequences": True, "return_state": True},
-    "activation relu": {"activation": "relu", "return_sequences": True},
-    "hard_sigmoid": {"recurrent_activation": "hard_sigmoid", "return_sequences": True},
-    "no bias": {"use_bias": False, "return_state": True},
-    "implementation 1": {"implementation": 1, "return_sequences": True},
-}
 
 
 def twins(use_cudnn="auto", **options):

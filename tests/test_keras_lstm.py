@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from keras_lstm_options import OPTIONS
 from lstm_lib.keras_lstm import LSTM, LSTMCell
 
 BATCH, TIME, FEATURES, UNITS = 3, 6, 4, 5
@@ -61,17 +62,6 @@ def assert_same(expected, actual, atol=ATOL):
         np.testing.assert_allclose(a, e, atol=atol, rtol=0)
 
 
-OPTIONS = {
-    "defaults": {},
-    "return_sequences": {"return_sequences": True},
-    "return_state": {"return_state": True},
-    "go_backwards": {"go_backwards": True, "return_sequences": True, "return_state": True},
-    "unroll": {"unroll": True, "return_sequences": True, "return_state": True},
-    "activation": {"activation": "relu", "return_sequences": True},
-    "recurrent_activation": {"recurrent_activation": "hard_sigmoid", "return_sequences": True},
-    "no bias": {"use_bias": False, "return_state": True},
-    "implementation 1": {"implementation": 1, "return_sequences": True},
-}
 
 
 @pytest.mark.parametrize("options", OPTIONS.values(), ids=OPTIONS.keys())
