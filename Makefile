@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval_sanitize.cfg
 
-.PHONY: install book test test-lib test-notebooks test-site execute clean tf1-reference
+.PHONY: install book test test-lib test-notebooks test-notebooks-default test-site execute clean tf1-reference
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,15 @@ tf1-reference: .tf1-reference/.installed
 	$(BIN)/python -m pip install --quiet --no-deps --target .tf1-reference -r requirements-tf1-reference.txt
 	touch $@
 
+# Strict nbval of every chapter, once per numerical variant (BLAS kernels, thread counts, oneDNN and XLA
+# instruction sets; see tests/nbval_variants.py): a saved output must hold on every machine.
+NBVAL_RUN := $(BIN)/python -m pytest $(NBVAL) -o filterwarnings= chapters
 test-notebooks: install
-	$(BIN)/python -m pytest $(NBVAL) -o filterwarnings= chapters
+	$(BIN)/python tests/nbval_variants.py -- $(NBVAL_RUN)
+
+# The same check on this machine's own kernels only: quicker while writing a chapter, not enough to commit.
+test-notebooks-default: install
+	$(BIN)/python tests/nbval_variants.py --only default -- $(NBVAL_RUN)
 
 # The reader's test of the built site: headless Chromium from the system (apt) reads every page.
 # It runs from its own small environment (requirements-site.txt), so that .venv, where the notebooks

@@ -1,0 +1,147 @@
+"""Run the strict nbval check of every chapter under several numerical kernels, one after another.
+
+A saved output may not depend on the last bits of a matrix product, and those bits depend on which
+kernels the machine's libraries pick: OpenBLAS chooses its kernels by CPU (``OPENBLAS_CORETYPE``
+overrides the choice), splits work by ``OPENBLAS_NUM_THREADS``, and oneDNN and XLA choose their
+instructions by what the CPU offers (``ONEDNN_MAX_CPU_ISA``, ``--xla_cpu_max_isa``). A chapter that
+passes on the machine that executed it may still fail on the next one. So ``make test-notebooks`` runs
+the whole nbval check once per variant below, in the order given, and prints one line per variant::
+
+    nbval strict, OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=1 ...: 105 passed
+
+A variant needs the instructions of the kernels it asks for; on a CPU without them the setting is
+reported as skipped (never as passed) and the variant runs with the rest of its settings. Before each
+run the OpenBLAS kernel that NumPy actually loads is read with ``threadpoolctl`` and printed, so a
+variant that silently fell back to another kernel would show.
+
+Usage (what the Makefile runs)::
+
+    python tests/nbval_variants.py [--only NAME ...] -- PYTEST COMMAND ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPORTS = Path(__file__).resolve().parents[1] / "_build" / "nbval"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable of a variant, and the CPU flag its kernels need (None: any CPU)."""
+
+    name: str
+    value: str
+    needs: str | None = None
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    settings: tuple[Setting, ...] = field(default_factory=tuple)
+
+
+XLA_AVX2 = Setting("XLA_FLAGS", "--xla_cpu_max_isa=AVX2", needs="avx2")
+
+VARIANTS = (
+    # Whatever this machine picks by itself (its environment may already set OPENBLAS_CORETYPE).
+    Variant("default"),
+    # The kernels of an AVX2 machine: OpenBLAS's Haswell kernels, oneDNN and XLA kept to AVX2, one thread.
+    Variant("avx2", (Setting("OPENBLAS_CORETYPE", "Haswell", needs="avx2"),
+                     Setting("OPENBLAS_NUM_THREADS", "1"),
+                     Setting("ONEDNN_MAX_CPU_ISA", "AVX2"),
+                     XLA_AVX2)),
+    # The kernels of an AVX-512 machine, two threads, oneDNN and XLA at their defaults.
+    Variant("avx512", (Setting("OPENBLAS_CORETYPE", "SkylakeX", needs="avx512f"),
+                       Setting("OPENBLAS_NUM_THREADS", "2"))),
+)
+
+
+def cpu_flags() -> set[str]:
+    """The instruction-set flags of this CPU (Linux's /proc/cpuinfo); empty where it cannot be read."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def openblas_in_use(env: dict[str, str]) -> str:
+    """The OpenBLAS kernel and thread count NumPy loads under ``env``, as threadpoolctl reports them."""
+    probe = ("import json, numpy, threadpoolctl\n"
+             "print(json.dumps([(i.get('architecture'), i.get('num_threads')) for i in "
+             "threadpoolctl.threadpool_info() if i.get('internal_api') == 'openblas']))")
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    found = json.loads(result.stdout)
+    return ", ".join(f"OpenBLAS {core}, {threads} thread(s)" for core, threads in found) or "no OpenBLAS"
+
+
+def counts(junit_xml: Path) -> dict[str, int]:
+    """passed / failed / skipped counts from pytest's JUnit XML report."""
+    suite = ElementTree.parse(junit_xml).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    total, skipped = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
+    failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+    return {"passed": total - failed - skipped, "failed": failed, "skipped": skipped}
+
+
+def run_variant(variant: Variant, command: list[str], flags: set[str]) -> tuple[str, bool]:
+    """Run ``command`` under the variant's settings; return its summary line and whether it passed."""
+    env = dict(os.environ)
+    applied, skipped = [], []
+    for setting in variant.settings:
+        if setting.needs is None or setting.needs in flags:
+            env[setting.name] = setting.value
+            applied.append(f"{setting.name}={setting.value}")
+        else:
+            skipped.append(f"{setting.name}={setting.value} skipped (the CPU has no {setting.needs})")
+    label = " ".join(applied) if applied else "the machine's default kernels"
+    kernels = openblas_in_use(env)
+    print(f"\n=== nbval strict, {label} ({kernels})", *skipped, sep="\n    ", flush=True)
+
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    report = REPORTS / f"{variant.name}.xml"
+    report.unlink(missing_ok=True)
+    start = time.perf_counter()
+    code = subprocess.run([*command, f"--junitxml={report}"], env=env).returncode
+    minutes = (time.perf_counter() - start) / 60
+    if not report.exists():
+        return f"nbval strict, {label}: did not run (pytest exit code {code})", False
+    n = counts(report)
+    summary = ", ".join(f"{n[k]} {k}" for k in ("passed", "failed", "skipped") if n[k] or k == "passed")
+    line = f"nbval strict, {label}: {summary} ({minutes:.1f} min; {kernels})"
+    if skipped:
+        line += "; " + "; ".join(skipped)
+    return line, code == 0 and n["failed"] == 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=[v.name for v in VARIANTS], help="run only these variants")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="the pytest command, after --")
+    args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("give the pytest command after --")
+    chosen = [v for v in VARIANTS if not args.only or v.name in args.only]
+    flags = cpu_flags()
+    results = [run_variant(variant, command, flags) for variant in chosen]
+    print("\nnbval under each numerical variant:")
+    for line, _ in results:
+        print("  " + line)
+    return 0 if all(ok for _, ok in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
