@@ -5,7 +5,8 @@ The NumPy modules import here; the TensorFlow and Keras ones (``lstm_lib.tf_rnn`
 so ``import lstm_lib`` never loads TensorFlow.
 """
 
-from . import activations, data, dense, diagnostics, gradcheck, init, losses, numpy_lstm, numpy_rnn, optim, sequence_model
+from . import (activations, data, dense, diagnostics, experiments, gradcheck, init, losses, numpy_lstm, numpy_rnn,
+               optim, sequence_model)
 
 __version__ = "0.1.0"
 
@@ -14,6 +15,7 @@ __all__ = [
     "data",
     "dense",
     "diagnostics",
+    "experiments",
     "gradcheck",
     "init",
     "losses",

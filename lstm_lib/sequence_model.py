@@ -107,8 +107,8 @@ def train(
 ) -> list[float]:
     """Take ``steps`` optimiser steps on batches drawn from ``batches``; return the loss history.
 
-    With ``report_every`` > 0, print the mean loss of each block of that many steps, rounded so
-    that the line reads the same on any machine.
+    With ``report_every`` > 0, print the mean loss of each block of that many steps, with two
+    significant digits (a mean over many steps, not the loss of the block's last step).
     """
     history = []
     for step in range(1, steps + 1):
@@ -119,5 +119,6 @@ def train(
         optimizer.step(model.params, grads)
         history.append(loss)
         if report_every and step % report_every == 0:
-            print(f"step {step:5d}  loss {np.mean(history[-report_every:]):.2f}")
+            first = step - report_every + 1
+            print(f"steps {first:5d} to {step:5d}  mean loss {np.mean(history[-report_every:]):.1e}")
     return history

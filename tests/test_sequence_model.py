@@ -44,3 +44,11 @@ def test_gradient_norm_by_distance(rng):
     np.testing.assert_allclose(gradient_norm_by_distance(grads), [1.5, 0.0, 2.0])
     with pytest.raises(ValueError, match=r"Expected state_grads of shape \(batch, time, units\)"):
         gradient_norm_by_distance(grads[0])
+
+
+def test_training_reports_the_mean_loss_of_each_block(rng, capsys):
+    model = SequenceModel("rnn", 2, 4, 1, "sequence", rng)
+    x, y = binary_addition(np.arange(8), np.arange(8)[::-1], 4, np.float64)
+    history = train(model, Adam(0.01), iter(lambda: (x, y), None), 6, sigmoid_binary_crossentropy, report_every=3)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"steps {a:5d} to {b:5d}  mean loss {np.mean(history[a - 1:b]):.1e}" for a, b in ((1, 3), (4, 6))]

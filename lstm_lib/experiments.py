@@ -1,0 +1,71 @@
+"""The remember-the-first-sign experiment, one protocol for every chapter that runs it.
+
+A trial trains a fresh model on :func:`lstm_lib.data.remember_first` and measures it on new
+sequences. Chapters 1 and 2 compare layers, starts and optimisers with it, so a result that one
+chapter quotes from another is the same measurement. For a given ``seed`` every trial sees the same
+training batches (drawn from ``default_rng(seed)``), starts from weights drawn from
+``default_rng(100 + seed)`` and is tested on the same 1000 sequences (``default_rng(1000 + seed)``).
+
+Whether one run learns a long lag can depend on the last bits of its matrix products, which differ
+between processors: chapters report counts over several seeds and assert only claims with a margin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import remember_first
+from .losses import sigmoid_binary_crossentropy
+from .optim import Optimizer
+from .sequence_model import SequenceModel, train
+
+LEARNED = 0.95  # a run has learned the task when it labels this share of new sequences right
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One training run: its test accuracy, its loss at every step, and the trained model."""
+
+    accuracy: float
+    history: list[float]
+    model: SequenceModel
+
+    @property
+    def learned(self) -> bool:
+        return self.accuracy >= LEARNED
+
+
+def remember_first_model(layer: str, seed: int, units: int = 16, **init_options) -> SequenceModel:
+    """The untrained model of a trial: ``layer`` ("rnn" or "lstm"), then a dense read-out of h_T.
+
+    ``init_options`` go to the layer's initialiser (``forget_bias``, ``input_bias`` for an LSTM).
+    """
+    return SequenceModel(layer, features=2, units=units, outputs=1, readout="last",
+                         rng=np.random.default_rng(100 + seed), **init_options)
+
+
+def remember_first_trial(
+    layer: str,
+    length: int,
+    seed: int,
+    optimizer: Optimizer,
+    steps: int = 400,
+    batch_size: int = 32,
+    clip_norm: float | None = 1.0,
+    units: int = 16,
+    **init_options,
+) -> Trial:
+    """Train :func:`remember_first_model` for ``steps`` batches of ``length``-step sequences.
+
+    The loss is the binary cross-entropy of the sign at the first step; the gradient's global norm
+    is clipped at ``clip_norm``. Returns the :class:`Trial` with its accuracy on 1000 new sequences.
+    """
+    model = remember_first_model(layer, seed, units, **init_options)
+    data_rng = np.random.default_rng(seed)
+    batches = iter(lambda: remember_first(data_rng, batch_size, length), None)
+    history = train(model, optimizer, batches, steps, sigmoid_binary_crossentropy, clip_norm=clip_norm)
+    x, y = remember_first(np.random.default_rng(1000 + seed), 1000, length)
+    accuracy = float(np.mean((model.predict(x) > 0) == (y > 0)))
+    return Trial(accuracy, history, model)

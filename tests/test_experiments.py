@@ -1,0 +1,35 @@
+"""The remember-the-first-sign protocol that Chapters 1 and 2 share."""
+
+import numpy as np
+
+from lstm_lib.data import remember_first
+from lstm_lib.experiments import LEARNED, Trial, remember_first_model, remember_first_trial
+from lstm_lib.losses import sigmoid_binary_crossentropy
+from lstm_lib.optim import SGD, Adam
+
+
+def test_a_trial_is_reproducible_and_counts_new_sequences():
+    first = remember_first_trial("rnn", 5, seed=3, optimizer=Adam(0.01), steps=20)
+    again = remember_first_trial("rnn", 5, seed=3, optimizer=Adam(0.01), steps=20)
+    assert first.history == again.history and first.accuracy == again.accuracy
+    assert len(first.history) == 20
+    x, y = remember_first(np.random.default_rng(1003), 1000, 5)
+    assert first.accuracy == np.mean((first.model.predict(x) > 0) == (y > 0))
+
+
+def test_every_setup_of_a_seed_sees_the_same_batches():
+    # The same data for two different layers: their first losses are both computed on batch 1 of seed 0,
+    # and the untrained model of a trial is the one remember_first_model builds.
+    trial = remember_first_trial("lstm", 4, seed=0, optimizer=SGD(0.1), steps=1, forget_bias=5.0)
+    model = remember_first_model("lstm", 0, forget_bias=5.0)
+    x, y = remember_first(np.random.default_rng(0), 32, 4)
+    assert trial.history[0] == sigmoid_binary_crossentropy(model.predict(x), y)[0]
+
+
+def test_a_short_lag_is_learned():
+    trial = remember_first_trial("lstm", 5, seed=0, optimizer=Adam(0.01), steps=300)
+    assert trial.learned and trial.accuracy >= LEARNED
+
+
+def test_learned_is_the_threshold():
+    assert Trial(LEARNED, [], None).learned and not Trial(LEARNED - 1e-9, [], None).learned
