@@ -144,16 +144,17 @@ def lstm_forward(
     tanh_c = np.empty((batch, units), dtype)
     outputs = np.empty_like(cell)
     scale, shift = _gate_scale(units, dtype)
+    i, f, g, o = split_gates(gates)  # views, (time, batch, units) each, filled step by step below
+    input_write = np.empty((batch, units), dtype)
     for t in range(time):
         z = gates[t]  # a view: the activated gates overwrite the pre-activations
         z += h @ recurrent_kernel
         _activate(z, scale, shift)
-        i, f, g, o = split_gates(z)
-        np.multiply(f, c, out=cell[t])  # c_t = f_t c_{t-1} + i_t g_t
-        cell[t] += i * g
+        np.multiply(f[t], c, out=cell[t])  # c_t = f_t c_{t-1} + i_t g_t
+        cell[t] += np.multiply(i[t], g[t], out=input_write)
         c = cell[t]
         np.tanh(c, out=tanh_c)
-        h = np.multiply(o, tanh_c, out=outputs[t])  # h_t = o_t tanh(c_t)
+        h = np.multiply(o[t], tanh_c, out=outputs[t])  # h_t = o_t tanh(c_t)
     cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, cell, outputs)
     return outputs.swapaxes(0, 1), (h, c), cache
 
@@ -210,21 +211,21 @@ def lstm_backward(
     c_prev = (cache.c0, *cache.cell[:-1])
     scale, shift = _gate_scale(units, dtype)
     recurrent_kernel_t = cache.recurrent_kernel.T
+    # What depends only on the forward pass is computed for every step at once, outside the loop:
+    tanh_c = np.tanh(cache.cell)                        # tanh(c_t)
+    through_h = o * (1 - tanh_c * tanh_c)               # dh_t -> dc_t: o_t (1 - tanh(c_t)^2)
+    slope = _activation_slope(cache.gates, scale, shift)  # each gate's slope, (time, batch, 4 * units)
+    d_i, d_f, d_g, d_o = split_gates(d_z)               # views: the gradient reaching each gate
     for t in reversed(range(time)):
         d_h[t] += d_h_next
-        dc, dz, tanh_c = d_c[t], d_z[t], np.tanh(cache.cell[t])  # the step writes into d_c and d_z
-        np.multiply(tanh_c, tanh_c, out=dc)  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
-        np.subtract(1, dc, out=dc)
-        dc *= o[t]
-        dc *= d_h[t]
+        dc = np.multiply(d_h[t], through_h[t], out=d_c[t])  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
         dc += d_c_next
-        d_i, d_f, d_g, d_o = split_gates(dz)  # the gradient reaching each gate...
-        np.multiply(dc, g[t], out=d_i)
-        np.multiply(dc, c_prev[t], out=d_f)
-        np.multiply(dc, i[t], out=d_g)
-        np.multiply(d_h[t], tanh_c, out=d_o)
-        dz *= _activation_slope(cache.gates[t], scale, shift)  # ...and through its activation
-        d_h_next = dz @ recurrent_kernel_t
+        np.multiply(dc, g[t], out=d_i[t])
+        np.multiply(dc, c_prev[t], out=d_f[t])
+        np.multiply(dc, i[t], out=d_g[t])
+        np.multiply(d_h[t], tanh_c[t], out=d_o[t])
+        d_z[t] *= slope[t]  # through each gate's activation
+        d_h_next = d_z[t] @ recurrent_kernel_t
         d_c_next = dc * f[t]
     flat_d_z = d_z.reshape(time * batch, 4 * units)
     # sum_t h_{t-1}.T @ dz_t, with h_0 on its own so that no array of all the h_{t-1} is built
