@@ -12,6 +12,10 @@ between processors: chapters report counts over several seeds and assert only cl
 
 from __future__ import annotations
 
+import copy
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,3 +73,35 @@ def remember_first_trial(
     x, y = remember_first(np.random.default_rng(1000 + seed), 1000, length)
     accuracy = float(np.mean((model.predict(x) > 0) == (y > 0)))
     return Trial(accuracy, history, model)
+
+
+def _run_trial(job: tuple) -> Trial:
+    layer, length, seed, optimizer, options = job
+    return remember_first_trial(layer, length, seed, optimizer, **options)
+
+
+def remember_first_trials(
+    layer: str,
+    lengths: Sequence[int],
+    seeds: Sequence[int],
+    optimizer: Optimizer,
+    workers: int = 1,
+    **options,
+) -> list[list[Trial]]:
+    """One :func:`remember_first_trial` for every length and seed: ``trials[k][j]`` is ``lengths[k]``, ``seeds[j]``.
+
+    Every trial gets its own copy of ``optimizer`` (a fresh state), and ``options`` are passed to each
+    (``steps``, ``units``, ``forget_bias``, ...). The trials are independent, so with ``workers`` > 1 they
+    run in that many fresh Python processes at once; the results are the same as with ``workers=1``, since
+    each trial draws from its own seeded generators.
+    """
+    if workers < 1:
+        raise ValueError(f"Expected workers >= 1. Received: workers={workers}.")
+    jobs = [(layer, n, seed, copy.deepcopy(optimizer), options) for n in lengths for seed in seeds]
+    if workers == 1:
+        trials = [_run_trial(job) for job in jobs]
+    else:
+        # "spawn" starts clean interpreters: a forked copy of a process that has loaded TensorFlow can hang.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            trials = list(pool.map(_run_trial, jobs))
+    return [trials[k * len(seeds) : (k + 1) * len(seeds)] for k in range(len(lengths))]

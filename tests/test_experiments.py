@@ -1,9 +1,10 @@
 """The remember-the-first-sign protocol that Chapters 1 and 2 share."""
 
 import numpy as np
+import pytest
 
 from lstm_lib.data import remember_first
-from lstm_lib.experiments import LEARNED, Trial, remember_first_model, remember_first_trial
+from lstm_lib.experiments import LEARNED, Trial, remember_first_model, remember_first_trial, remember_first_trials
 from lstm_lib.losses import sigmoid_binary_crossentropy
 from lstm_lib.optim import SGD, Adam
 
@@ -33,3 +34,17 @@ def test_a_short_lag_is_learned():
 
 def test_learned_is_the_threshold():
     assert Trial(LEARNED, [], None).learned and not Trial(LEARNED - 1e-9, [], None).learned
+
+
+def test_trials_in_worker_processes_equal_trials_in_this_one():
+    here = remember_first_trials("rnn", [3, 5], [0, 1, 2], Adam(0.01), steps=15)
+    there = remember_first_trials("rnn", [3, 5], [0, 1, 2], Adam(0.01), workers=2, steps=15)
+    assert [[t.accuracy for t in row] for row in here] == [[t.accuracy for t in row] for row in there]
+    assert [[t.history for t in row] for row in here] == [[t.history for t in row] for row in there]
+    single = remember_first_trial("rnn", 5, 2, Adam(0.01), steps=15)
+    assert here[1][2].history == single.history, "each trial starts from a fresh optimiser"
+
+
+def test_trials_check_the_number_of_workers():
+    with pytest.raises(ValueError, match="Expected workers >= 1. Received: workers=0."):
+        remember_first_trials("rnn", [3], [0], Adam(0.01), workers=0)
