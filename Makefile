@@ -17,7 +17,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 book: install
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter-book build . -W -n --keep-going
 
 test-lib: install tf1-reference
 	$(BIN)/python -m pytest tests

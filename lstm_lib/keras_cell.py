@@ -24,10 +24,6 @@ resets them for the next sequence, the protocol of Keras's own cell.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
 import keras
 from keras import activations, constraints, initializers, ops, regularizers
 

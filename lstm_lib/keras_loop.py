@@ -19,11 +19,8 @@ before its first step), or zeros with ``zero_output_for_mask=True``::
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from keras import ops
 

@@ -21,10 +21,6 @@ is imported, a saved ``.keras`` model that uses them loads with ``safe_mode=True
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
 import keras
 from keras import ops
 

@@ -1,6 +1,8 @@
 """The course's recurrent networks in TensorFlow 2: cells, a ``dynamic_rnn`` loop, TF1 weights.
 
-Importing this package imports TensorFlow (``import lstm_lib`` alone does not). Its modules:
+Importing this package imports TensorFlow (``import lstm_lib`` alone does not). It changes no environment
+variable: to keep TensorFlow's C++ log lines quiet, set ``TF_CPP_MIN_LOG_LEVEL`` before importing it, as
+the chapters and the tests do. Its modules:
 
 - :mod:`lstm_lib.tf_rnn.base`: the cell protocol and what every cell shares;
 - :mod:`lstm_lib.tf_rnn.cells`: ``BasicRNNCell``, ``LSTMCell``, ``GRUCell``;
@@ -10,16 +12,12 @@ Importing this package imports TensorFlow (``import lstm_lib`` alone does not). 
 - :mod:`lstm_lib.tf_rnn.loop_ops`: the operations one step of a traced loop runs.
 """
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-from .base import RNNCell  # noqa: E402
-from .cells import BasicRNNCell, GRUCell, LSTMCell, LSTMState  # noqa: E402
-from .dynamic_rnn import dynamic_rnn  # noqa: E402
-from .loop_ops import loop_operations  # noqa: E402
-from .multi_cell import MultiRNNCell  # noqa: E402
-from .tf1_convert import from_tf1_lstm, to_tf1_lstm  # noqa: E402
+from .base import RNNCell
+from .cells import BasicRNNCell, GRUCell, LSTMCell, LSTMState
+from .dynamic_rnn import dynamic_rnn
+from .loop_ops import loop_operations
+from .multi_cell import MultiRNNCell
+from .tf1_convert import from_tf1_lstm, to_tf1_lstm
 
 __all__ = [
     "BasicRNNCell",

@@ -21,15 +21,11 @@ them over the batch, so that every sequence starts from the same learned state.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
+from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-from collections.abc import Mapping  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
 State = Any
 """A state: one tensor (batch, units), or a tuple or named tuple of them (nested for stacked cells)."""

@@ -33,17 +33,13 @@ and a ``Reshape``, in every backward step of a loop. With it, ``dynamic_rnn`` ov
 
 from __future__ import annotations
 
-import os
+from typing import NamedTuple
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import tensorflow as tf
 
-from typing import NamedTuple  # noqa: E402
-
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from ..init import glorot_uniform, init_lstm_weights, init_rnn_weights, orthogonal  # noqa: E402
-from .base import RNNCell  # noqa: E402
+from ..init import glorot_uniform, init_lstm_weights, init_rnn_weights, orthogonal
+from .base import RNNCell
 
 
 class LSTMState(NamedTuple):

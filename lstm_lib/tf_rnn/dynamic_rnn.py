@@ -18,16 +18,12 @@ step, which is what ``final_state`` returns.
 
 from __future__ import annotations
 
-import os
+from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import tensorflow as tf
 
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from .base import State  # noqa: E402
+from .base import State
 
 Cell = Any
 """Any object with ``zero_state(batch_size, dtype)``, ``__call__(inputs, state)`` and ``output_size``."""

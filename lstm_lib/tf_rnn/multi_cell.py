@@ -12,15 +12,11 @@ other. This is the model of TensorFlow 1's ``MultiRNNCell``.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import tensorflow as tf
 
-from collections.abc import Sequence  # noqa: E402
-
-import tensorflow as tf  # noqa: E402
-
-from .base import RNNCell, State  # noqa: E402
+from .base import RNNCell, State
 
 
 class MultiRNNCell(tf.Module):
