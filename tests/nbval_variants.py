@@ -2,8 +2,9 @@
 
 A saved output may not depend on the last bits of a matrix product, and those bits depend on which
 kernels the machine's libraries pick: OpenBLAS chooses its kernels by CPU (``OPENBLAS_CORETYPE``
-overrides the choice), splits work by ``OPENBLAS_NUM_THREADS``, and oneDNN and XLA choose their
-instructions by what the CPU offers (``ONEDNN_MAX_CPU_ISA``, ``--xla_cpu_max_isa``). A chapter that
+overrides the choice), splits work by ``OPENBLAS_NUM_THREADS``, and NumPy's ufuncs, oneDNN and XLA choose
+their instructions by what the CPU offers (``NPY_DISABLE_CPU_FEATURES``, ``ONEDNN_MAX_CPU_ISA``,
+``--xla_cpu_max_isa``). A chapter that
 passes on the machine that executed it may still fail on the next one. So ``make test-notebooks`` runs
 the whole nbval check once per variant below, in the order given, and prints one line per variant::
 
@@ -50,13 +51,17 @@ class Variant:
 
 
 XLA_AVX2 = Setting("XLA_FLAGS", "--xla_cpu_max_isa=AVX2", needs="avx2")
+# NumPy's own ufuncs (exp, log1p, ...) dispatch to AVX-512 code where the CPU has it, with other last bits.
+NUMPY_AVX2 = Setting("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR", needs="avx512f")
 
 VARIANTS = (
     # Whatever this machine picks by itself (its environment may already set OPENBLAS_CORETYPE).
     Variant("default"),
-    # The kernels of an AVX2 machine: OpenBLAS's Haswell kernels, oneDNN and XLA kept to AVX2, one thread.
+    # The kernels of an AVX2 machine: OpenBLAS's Haswell kernels, NumPy, oneDNN and XLA kept to AVX2, one
+    # BLAS thread. (Disabling NumPy's AVX-512 code is only needed, and only allowed, where the CPU has it.)
     Variant("avx2", (Setting("OPENBLAS_CORETYPE", "Haswell", needs="avx2"),
                      Setting("OPENBLAS_NUM_THREADS", "1"),
+                     NUMPY_AVX2,
                      Setting("ONEDNN_MAX_CPU_ISA", "AVX2"),
                      XLA_AVX2)),
     # The kernels of an AVX-512 machine, two threads, oneDNN and XLA at their defaults.
