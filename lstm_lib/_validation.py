@@ -1,4 +1,4 @@
-"""Shape checks shared by every NumPy layer of the course.
+"""Argument checks shared by the layers of the course: shapes, and sizes such as ``units``.
 
 Each check raises a ``ValueError`` that names the argument, the shape it should have
 and the shape it has, in the form "Expected x of shape (batch, time, 3). Received: x.shape=(4, 3)".
@@ -6,6 +6,7 @@ and the shape it has, in the form "Expected x of shape (batch, time, 3). Receive
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -50,3 +51,14 @@ def check_float(name: str, array: np.ndarray) -> None:
             f"Expected {name} of a floating point dtype (float32 or float64). "
             f"Received: {name}.dtype={np.asarray(array).dtype}."
         )
+
+
+def positive_integer(name: str, value: object) -> int:
+    """``value`` as a Python ``int`` if it is an integer of any type (``int``, ``numpy.int64``, ...) above 0.
+
+    Raises ``ValueError("Expected units to be a positive integer. Received: units=2.5")`` otherwise; a
+    ``bool`` is refused, although Python counts it as an integer.
+    """
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"Expected {name} to be a positive integer. Received: {name}={value!r}")
+    return int(value)

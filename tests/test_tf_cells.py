@@ -48,6 +48,8 @@ def test_cells_equal_keras_layers(rng, cell_class, layer_name):
     layer.build((None, None, FEATURES))
     layer.set_weights([weights["kernel"], weights["recurrent_kernel"], weights["bias"]])
     keras_outputs, keras_h, *_ = layer(x)
+    for ours, theirs in zip(cell.get_weights(), layer.get_weights(), strict=True):
+        np.testing.assert_array_equal(ours, theirs)  # the same list, in the same order
     outputs, state = dynamic_rnn(cell, x)
     np.testing.assert_allclose(outputs, keras_outputs, rtol=0, atol=1e-12)
     np.testing.assert_allclose(tf.nest.flatten(state)[0], keras_h, rtol=0, atol=1e-12)
@@ -70,9 +72,10 @@ def test_seeded_cells_start_from_the_same_weights():
     first, second = LSTMCell(UNITS, seed=7), LSTMCell(UNITS, seed=7)
     first.build(FEATURES)
     second.build(FEATURES)
-    for name, value in first.get_weights().items():
-        np.testing.assert_array_equal(value, second.get_weights()[name])
-    assert np.all(first.get_weights()["bias"][UNITS : 2 * UNITS] == 1.0), "the forget-gate bias starts at 1"
+    for value, same in zip(first.get_weights(), second.get_weights(), strict=True):
+        np.testing.assert_array_equal(value, same)
+    kernel, recurrent_kernel, bias = first.get_weights()  # Keras's order
+    assert np.all(bias[UNITS : 2 * UNITS] == 1.0), "the forget-gate bias starts at 1"
 
 
 def test_weights_are_created_on_first_call(rng):
@@ -121,8 +124,10 @@ def test_stacked_cells_equal_one_layer_after_the_other(rng):
 
 
 def test_cell_errors_name_what_was_expected(rng):
-    with pytest.raises(ValueError, match=r"Expected units to be a positive integer. Received: units=0"):
-        LSTMCell(0)
+    for units in (0, 2.5, True):
+        with pytest.raises(ValueError, match=f"Expected units to be a positive integer. Received: units={units}"):
+            LSTMCell(units)
+    assert type(LSTMCell(np.int64(UNITS)).units) is int
     with pytest.raises(ValueError, match=r"Expected a floating point dtype. Received: dtype=int32"):
         LSTMCell(UNITS, dtype=tf.int32)
     cell = LSTMCell(UNITS)
@@ -134,8 +139,39 @@ def test_cell_errors_name_what_was_expected(rng):
     with pytest.raises(ValueError, match=r"Expected inputs of dtype float32. Received: inputs.dtype=float64"):
         cell(tf.zeros((BATCH, FEATURES), tf.float64), cell.zero_state(BATCH))
     with pytest.raises(ValueError, match=r"Expected recurrent_kernel of shape \(5, 20\). Received: recurrent_kernel.shape=\(5, 5\)"):
-        cell.set_weights({**cell.get_weights(), "recurrent_kernel": np.zeros((UNITS, UNITS))})
+        cell.set_weights([cell.kernel, np.zeros((UNITS, UNITS)), cell.bias])
+    with pytest.raises(ValueError, match=r"Expected 3 arrays, \['kernel', 'recurrent_kernel', 'bias'\]. Received: 2 arrays"):
+        cell.set_weights(cell.get_weights()[:2])
+    with pytest.raises(ValueError, match=r"Expected the weights \('kernel', 'recurrent_kernel', 'bias'\)"):
+        cell.set_weights({"kernel": cell.kernel})
     with pytest.raises(ValueError, match=r"Expected a built cell"):
         LSTMCell(UNITS).get_weights()
     with pytest.raises(ValueError, match=r"Expected a different cell object for each layer"):
         MultiRNNCell([cell, cell])
+
+
+@pytest.mark.parametrize("cell_class", [BasicRNNCell, LSTMCell, GRUCell], ids=lambda c: c.__name__)
+def test_weights_round_trip_through_keras_list_form(rng, cell_class):
+    import keras
+
+    cell = cell_class(UNITS, dtype=tf.float64, seed=1)
+    cell.build(FEATURES)
+    layer = getattr(keras.layers, {BasicRNNCell: "SimpleRNN", LSTMCell: "LSTM", GRUCell: "GRU"}[cell_class])(
+        UNITS, dtype="float64")
+    layer.build((None, None, FEATURES))
+    layer.set_weights(cell.get_weights())  # ours into Keras...
+    copy = cell_class(UNITS, dtype=tf.float64)
+    copy.set_weights(layer.get_weights())  # ...and back, into a cell that builds itself from the kernel
+    for ours, back in zip(cell.get_weights(), copy.get_weights(), strict=True):
+        np.testing.assert_array_equal(ours, back)
+
+
+def test_every_cell_has_the_protocol_dynamic_rnn_needs():
+    from lstm_lib.tf_rnn.base import BuildsItsWeights, Cell, HasInitialState
+
+    cells = [BasicRNNCell(UNITS), LSTMCell(UNITS), GRUCell(UNITS), MultiRNNCell([LSTMCell(UNITS), GRUCell(3)])]
+    for cell in cells:
+        assert isinstance(cell, Cell) and isinstance(cell, BuildsItsWeights) and isinstance(cell, HasInitialState)
+    assert not isinstance(object(), Cell)
+    with pytest.raises(ValueError, match=r"Expected a cell with state_size, output_size, zero_state"):
+        dynamic_rnn(object(), np.zeros((BATCH, TIME, FEATURES), np.float32))

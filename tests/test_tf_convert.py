@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lstm_lib.numpy_lstm import lstm_forward
-from lstm_lib.tf_rnn.tf1_convert import from_tf1_lstm, to_tf1_lstm
+from lstm_lib.tf1_weights import from_tf1_lstm, to_tf1_lstm
 
 FEATURES, UNITS = 3, 4
 

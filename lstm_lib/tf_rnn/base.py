@@ -21,14 +21,52 @@ them over the batch, so that every sequence starts from the same learned state.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import tensorflow as tf
 
+from .._validation import positive_integer
+
 State = Any
 """A state: one tensor (batch, units), or a tuple or named tuple of them (nested for stacked cells)."""
+
+
+@runtime_checkable
+class Cell(Protocol):
+    """What ``dynamic_rnn`` needs of a cell: TensorFlow 1's cell protocol.
+
+    Every cell of :mod:`lstm_lib.tf_rnn.cells` and :class:`~lstm_lib.tf_rnn.multi_cell.MultiRNNCell`
+    has it, and so does any object of your own with these four members.
+    """
+
+    state_size: Any
+    """The size of each state tensor: an int, or a (named) tuple of sizes in the state's structure."""
+    output_size: int
+    """The size of the output at each step."""
+
+    def zero_state(self, batch_size: Any, dtype: tf.DType) -> State:
+        """The state before the first step: zeros, (batch_size, size) for each size of ``state_size``."""
+
+    def __call__(self, inputs: tf.Tensor, state: State) -> tuple[tf.Tensor, State]:
+        """One step: inputs (batch, features) and the state -> (output (batch, output_size), new state)."""
+
+
+@runtime_checkable
+class BuildsItsWeights(Protocol):
+    """A cell that makes its weights once it knows the number of input features (all of the course's)."""
+
+    built: bool
+
+    def build(self, input_dim: int) -> None: ...
+
+
+@runtime_checkable
+class HasInitialState(Protocol):
+    """A cell whose default first state may be learned (``learn_initial_state=True``)."""
+
+    def initial_state(self, batch_size: Any, dtype: tf.DType | None = None) -> State: ...
 
 WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
 
@@ -69,9 +107,7 @@ class RNNCell(tf.Module):
         name: str | None = None,
     ):
         super().__init__(name=name)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(f"Expected units to be a positive integer. Received: units={units!r}")
-        self.units = int(units)
+        self.units = positive_integer("units", units)
         self.learn_initial_state = bool(learn_initial_state)
         self.dtype = tf.as_dtype(dtype)
         if not self.dtype.is_floating:
@@ -129,20 +165,28 @@ class RNNCell(tf.Module):
                 )
         self.input_dim = int(input_dim)
 
-    def get_weights(self) -> dict[str, np.ndarray]:
-        """The weights as NumPy arrays, ``{"kernel": ..., "recurrent_kernel": ..., "bias": ...}``."""
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights as NumPy arrays in Keras's order, ``[kernel, recurrent_kernel, bias]``."""
         self._check_built()
-        return {name: getattr(self, name).numpy() for name in WEIGHT_NAMES}
+        return [getattr(self, name).numpy() for name in WEIGHT_NAMES]
 
-    def set_weights(self, weights: Mapping[str, Any]) -> None:
+    def set_weights(self, weights: Sequence[Any] | Mapping[str, Any]) -> None:
         """Assign ``kernel``, ``recurrent_kernel`` and ``bias``, building the cell first if needed.
 
-        The input size is read from the kernel, so a cell can be loaded from the weights of another
-        implementation (the NumPy layers, a Keras layer's ``get_weights()``, converted TF1 weights).
+        ``weights`` is either a list in Keras's order, as a Keras layer's ``get_weights()`` (or this
+        cell's) returns it, or a mapping by name, as the NumPy initialisers and converted TF1
+        weights are. The input size is read from the kernel.
         """
-        missing = set(WEIGHT_NAMES) - set(weights)
-        if missing:
-            raise ValueError(f"Expected the weights {WEIGHT_NAMES}. Received: keys={sorted(weights)}")
+        if isinstance(weights, Mapping):
+            missing = set(WEIGHT_NAMES) - set(weights)
+            if missing:
+                raise ValueError(f"Expected the weights {WEIGHT_NAMES}. Received: keys={sorted(weights)}")
+        elif len(weights) == len(WEIGHT_NAMES):
+            weights = dict(zip(WEIGHT_NAMES, weights))
+        else:
+            raise ValueError(
+                f"Expected {len(WEIGHT_NAMES)} arrays, {list(WEIGHT_NAMES)}. Received: {len(weights)} arrays"
+            )
         if not self.built:
             self.build(int(np.shape(weights["kernel"])[0]))
         for name in WEIGHT_NAMES:

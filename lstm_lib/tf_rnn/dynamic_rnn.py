@@ -23,10 +23,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from .base import State
-
-Cell = Any
-"""Any object with ``zero_state(batch_size, dtype)``, ``__call__(inputs, state)`` and ``output_size``."""
+from .base import BuildsItsWeights, Cell, HasInitialState, State
 
 
 def _check_inputs(inputs: Any, dtype: tf.DType | None, time_major: bool) -> tf.Tensor:
@@ -101,7 +98,7 @@ def _check_state(state: State, cell: Cell, batch: int | None) -> State:
 
 
 def _start_state(cell: Cell, batch: tf.Tensor, dtype: tf.DType) -> State:
-    if hasattr(cell, "initial_state"):
+    if isinstance(cell, HasInitialState):
         return cell.initial_state(batch, dtype)
     return cell.zero_state(batch, dtype)
 
@@ -141,13 +138,18 @@ def dynamic_rnn(
             ``sequence_length`` that is not one integer per sequence in [0, time] (checked when it
             runs, inside ``tf.function``), or an ``initial_state`` of the wrong structure or shape.
     """
+    if not isinstance(cell, Cell):
+        raise ValueError(
+            "Expected a cell with state_size, output_size, zero_state(batch_size, dtype) and "
+            f"__call__(inputs, state). Received: cell={cell!r}"
+        )
     x = _check_inputs(inputs, dtype or getattr(cell, "dtype", None), time_major)
     dtype = x.dtype if dtype is None else tf.as_dtype(dtype)
     if not time_major:
         x = tf.transpose(x, [1, 0, 2])
     static_steps, static_batch, features = x.shape
     steps, batch = tf.shape(x)[0], tf.shape(x)[1]
-    if hasattr(cell, "build") and not getattr(cell, "built", True):
+    if isinstance(cell, BuildsItsWeights) and not cell.built:
         cell.build(int(features))
     lengths = None if sequence_length is None else _check_lengths(sequence_length, static_batch, steps)
     if initial_state is None:

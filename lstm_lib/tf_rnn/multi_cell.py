@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import tensorflow as tf
 
-from .base import RNNCell, State
+from .base import BuildsItsWeights, HasInitialState, RNNCell, State
 
 
 class MultiRNNCell(tf.Module):
@@ -50,12 +50,12 @@ class MultiRNNCell(tf.Module):
     @property
     def built(self) -> bool:
         """Whether every layer has its weights."""
-        return all(getattr(cell, "built", True) for cell in self.cells)
+        return all(cell.built for cell in self.cells if isinstance(cell, BuildsItsWeights))
 
     def build(self, input_dim: int) -> None:
         """Build each layer for the output size of the layer below it."""
         for cell in self.cells:
-            if hasattr(cell, "build"):
+            if isinstance(cell, BuildsItsWeights):
                 cell.build(input_dim)
             input_dim = cell.output_size
 
@@ -66,7 +66,8 @@ class MultiRNNCell(tf.Module):
     def initial_state(self, batch_size: int | tf.Tensor, dtype: tf.DType | None = None) -> tuple:
         """Each layer's initial state (learned or zeros), in a tuple."""
         return tuple(
-            getattr(cell, "initial_state", cell.zero_state)(batch_size, dtype) for cell in self.cells
+            (cell.initial_state if isinstance(cell, HasInitialState) else cell.zero_state)(batch_size, dtype)
+            for cell in self.cells
         )
 
     def __call__(self, inputs: tf.Tensor, state: Sequence[State]) -> tuple[tf.Tensor, tuple]:

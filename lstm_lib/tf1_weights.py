@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_shape
+from ._validation import check_shape
 
 
 def _swap_c_and_f(weights: np.ndarray, units: int) -> np.ndarray:
