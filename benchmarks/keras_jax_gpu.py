@@ -12,14 +12,14 @@ import sys
 import time
 
 os.environ["KERAS_BACKEND"] = "jax"
-sys.path[:0] = [os.getcwd(), os.path.join(os.getcwd(), "tests")]
+sys.path[:0] = [os.getcwd()]  # lstm_lib from this checkout, run from the repository's root
 
 import jax
 import keras
 import numpy as np
 
-from keras_lstm_options import OPTIONS
-from lstm_lib.keras_lstm import LSTM
+from lstm_lib.keras_layers import LSTM
+from lstm_lib.keras_layers.compare import OPTIONS, as_arrays, largest_difference, twin_layers
 
 print("keras", keras.__version__, "backend", keras.backend.backend(), "jax", jax.__version__, jax.devices())
 assert jax.devices()[0].platform == "gpu"
@@ -31,21 +31,7 @@ mask = np.array([[1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0]], bo
 
 
 def twins(use_cudnn="auto", **options):
-    builtin, course = keras.layers.LSTM(H, use_cudnn=use_cudnn, **options), LSTM(H, **options)
-    for layer in (builtin, course):
-        layer.build((B, T, D))
-    weights = [0.5 * rng.standard_normal(tuple(v.shape)).astype("float32") for v in builtin.weights]
-    builtin.set_weights(weights)
-    course.set_weights(weights)
-    return builtin, course
-
-
-def as_list(r):
-    return [np.asarray(v) for v in (r if isinstance(r, (list, tuple)) else [r])]
-
-
-def max_diff(a, b):
-    return max(float(np.max(np.abs(p - q))) for p, q in zip(as_list(a), as_list(b)))
+    return twin_layers(H, (B, T, D), rng, keras.layers.LSTM(H, use_cudnn=use_cudnn, **options), **options)
 
 
 jax.config.update("jax_default_matmul_precision", "highest")
@@ -54,8 +40,8 @@ for use_cudnn in (False, "auto"):
     for name, options in OPTIONS.items():
         builtin, course = twins(use_cudnn=use_cudnn, **options)
         for m in (None, mask):
-            expected, got = as_list(builtin(x, mask=m)), as_list(course(x, mask=m))
-            d = max_diff(expected, got)
+            expected, got = as_arrays(builtin(x, mask=m)), as_arrays(course(x, mask=m))
+            d = largest_difference(expected, got)
             worst[(name, m is not None)] = d
             if d >= 1e-5:
                 parts = [float(np.max(np.abs(e - g))) for e, g in zip(expected, got)]
@@ -85,8 +71,8 @@ def loss_of(layer):
 
 g_builtin = loss_of(builtin)(values(builtin.trainable_variables), x)
 g_course = loss_of(course)(values(course.trainable_variables), x)
-grad_diff = max(max_diff(a, b) for a, b in zip(g_builtin[0], g_course[0]))
-grad_diff = max(grad_diff, max_diff(g_builtin[1], g_course[1]))
+grad_diff = max(largest_difference(a, b) for a, b in zip(g_builtin[0], g_course[0]))
+grad_diff = max(grad_diff, largest_difference(g_builtin[1], g_course[1]))
 print(f"gradients (weights and inputs, with a mask): largest difference {grad_diff:.1e}")
 assert grad_diff < 1e-4
 

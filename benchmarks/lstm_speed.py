@@ -98,8 +98,8 @@ def tf_dynamic_rnn_xla(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callabl
 
 
 def course_keras_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
-    """lstm_lib.keras_lstm.LSTM (Chapter 4), timed exactly as the reference."""
-    from lstm_lib.keras_lstm import LSTM
+    """lstm_lib.keras_layers.lstm.LSTM (Chapter 4), timed exactly as the reference."""
+    from lstm_lib.keras_layers import LSTM
 
     return _keras_layer_step(LSTM, x, weights)
 

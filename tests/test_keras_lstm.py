@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_lstm_options import OPTIONS
-from lstm_lib.keras_lstm import LSTM, LSTMCell
+from lstm_lib.keras_layers import LSTM, LSTMCell
+from lstm_lib.keras_layers.compare import OPTIONS, as_arrays, largest_difference, random_weights, twin_layers
 
 BATCH, TIME, FEATURES, UNITS = 3, 6, 4, 5
 ATOL = 1e-5
@@ -34,37 +34,19 @@ def mask() -> np.ndarray:
     return np.array([[1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0]], bool)
 
 
-def random_weights(rng, layer) -> list[np.ndarray]:
-    return [0.5 * rng.standard_normal(tuple(v.shape)).astype(np.float32) for v in layer.weights]
-
-
-def twin_layers(rng, reference=None, **options):
-    """keras.layers.LSTM (or ``reference``) and the course's LSTM, built with the same random weights."""
-    builtin = reference or keras.layers.LSTM(UNITS, **options)
-    course = LSTM(UNITS, **options)
-    for layer in (builtin, course):
-        layer.build((BATCH, TIME, FEATURES))
-    weights = random_weights(rng, builtin)
-    builtin.set_weights(weights)
-    course.set_weights(weights)
-    return builtin, course
-
-
-def as_list(result) -> list:
-    return [np.asarray(r) for r in (result if isinstance(result, (list, tuple)) else [result])]
+def twins(rng, reference=None, **options):
+    """keras.layers.LSTM (or ``reference``) and the course's LSTM, with the same random weights."""
+    return twin_layers(UNITS, (BATCH, TIME, FEATURES), rng, reference, **options)
 
 
 def assert_same(expected, actual, atol=ATOL):
-    expected, actual = as_list(expected), as_list(actual)
-    assert len(expected) == len(actual)
-    for e, a in zip(expected, actual):
-        assert e.shape == a.shape
-        np.testing.assert_allclose(a, e, atol=atol, rtol=0)
+    difference = largest_difference(expected, actual)  # also checks that the structures and shapes agree
+    assert difference <= atol, difference
 
 
 @pytest.mark.parametrize("options", OPTIONS.values(), ids=OPTIONS.keys())
 def test_options_match_keras(rng, x, options):
-    builtin, course = twin_layers(rng, **options)
+    builtin, course = twins(rng, **options)
     expected, actual = builtin(x), course(x)
     assert type(actual) is type(expected)  # a tensor, or a tuple (output, h_T, c_T)
     assert_same(expected, actual)
@@ -72,7 +54,7 @@ def test_options_match_keras(rng, x, options):
 
 @pytest.mark.parametrize("unroll", [False, True])
 def test_initial_state_matches_keras(rng, x, unroll):
-    builtin, course = twin_layers(rng, return_sequences=True, return_state=True, unroll=unroll)
+    builtin, course = twins(rng, return_sequences=True, return_state=True, unroll=unroll)
     state = [rng.standard_normal((BATCH, UNITS)).astype(np.float32) for _ in range(2)]
     assert_same(builtin(x, initial_state=state), course(x, initial_state=state))
 
@@ -89,13 +71,13 @@ MASKED = {
 
 @pytest.mark.parametrize("options", MASKED.values(), ids=MASKED.keys())
 def test_mask_argument_matches_keras(rng, x, mask, options):
-    builtin, course = twin_layers(rng, **options)
+    builtin, course = twins(rng, **options)
     state = [rng.standard_normal((BATCH, UNITS)).astype(np.float32) for _ in range(2)]
     assert_same(builtin(x, mask=mask, initial_state=state), course(x, mask=mask, initial_state=state))
 
 
 def test_mask_with_an_unknown_number_of_steps_in_a_graph(rng, x, mask):
-    builtin, course = twin_layers(rng, return_sequences=True, return_state=True)
+    builtin, course = twins(rng, return_sequences=True, return_state=True)
     signature = [tf.TensorSpec((None, None, FEATURES)), tf.TensorSpec((None, None), tf.bool)]
     traced = tf.function(lambda inputs, steps: course(inputs, mask=steps), input_signature=signature)
     assert_same(builtin(x, mask=mask), traced(x, mask))
@@ -107,7 +89,7 @@ def test_masking_layer_matches_keras_and_passes_the_mask_on(rng, x, mask):
     def model(lstm):
         return keras.Sequential([keras.Input((None, FEATURES)), keras.layers.Masking(0.0), lstm])
 
-    builtin, course = twin_layers(rng, return_sequences=True)
+    builtin, course = twins(rng, return_sequences=True)
     assert_same(model(builtin)(x), model(course)(x))
     np.testing.assert_array_equal(course.compute_mask(x, mask), mask)
     assert LSTM(UNITS).compute_mask(x, mask) is None
@@ -123,7 +105,7 @@ DROPOUT = {
 
 @pytest.mark.parametrize("options", DROPOUT.values(), ids=DROPOUT.keys())
 def test_seeded_dropout_matches_keras(rng, x, mask, options):
-    builtin, course = twin_layers(rng, seed=7, return_sequences=True, **options)
+    builtin, course = twins(rng, seed=7, return_sequences=True, **options)
     without = course(x, mask=mask)
     assert_same(builtin(x, mask=mask), without)  # inference: no dropout, but masks are drawn
     for _ in range(2):  # the masks change from call to call, in step with Keras's
@@ -135,12 +117,12 @@ def test_per_gate_dropout_matches_keras_rnn_of_cells(rng, x):
     # keras.layers.LSTM(implementation=1, dropout>0) fails in training on TensorFlow (its cuDNN
     # attempt broadcasts a list of masks); keras.layers.RNN runs the same cell correctly.
     cell = keras.layers.LSTMCell(UNITS, dropout=0.3, implementation=1, seed=3)
-    builtin, course = twin_layers(rng, keras.layers.RNN(cell), dropout=0.3, implementation=1, seed=3)
+    builtin, course = twins(rng, keras.layers.RNN(cell), dropout=0.3, implementation=1, seed=3)
     assert_same(builtin(x, training=True), course(x, training=True))
 
 
 def test_gradients_match_keras(rng, x, mask):
-    builtin, course = twin_layers(rng, seed=1, dropout=0.2, recurrent_dropout=0.2, return_sequences=True)
+    builtin, course = twins(rng, seed=1, dropout=0.2, recurrent_dropout=0.2, return_sequences=True)
     g = rng.standard_normal((BATCH, TIME, UNITS)).astype(np.float32)
 
     def gradients(layer):
@@ -154,7 +136,7 @@ def test_gradients_match_keras(rng, x, mask):
 
 
 def test_time_major_is_the_transposed_layer(rng, x, mask):
-    builtin, course = twin_layers(rng, return_sequences=True, return_state=True)
+    builtin, course = twins(rng, return_sequences=True, return_state=True)
     course_time_major = LSTM(UNITS, time_major=True, return_sequences=True, return_state=True)
     course_time_major.build((TIME, BATCH, FEATURES))
     course_time_major.set_weights(builtin.get_weights())
@@ -169,8 +151,8 @@ def test_any_batch_size_and_length_in_one_model(rng):
 
 
 def test_stateful_matches_keras_and_resets(rng, x):
-    builtin, course = twin_layers(rng, stateful=True, return_sequences=True)
-    first = as_list(course(x))
+    builtin, course = twins(rng, stateful=True, return_sequences=True)
+    first = as_arrays(course(x))
     assert_same(builtin(x), first)
     second = course(x)
     assert_same(builtin(x), second)
@@ -181,7 +163,7 @@ def test_stateful_matches_keras_and_resets(rng, x):
 
 
 def test_cell_in_keras_rnn_matches_the_builtin_cell(rng, x):
-    builtin, course = twin_layers(
+    builtin, course = twins(
         rng, keras.layers.RNN(keras.layers.LSTMCell(UNITS), return_sequences=True), return_sequences=True
     )
     in_rnn = keras.layers.RNN(LSTMCell(UNITS), return_sequences=True)
@@ -239,7 +221,7 @@ def test_same_weights_names_shapes_and_initial_values(x):
 def test_regularizers_match_keras(rng, x):
     options = {"kernel_regularizer": "l2", "recurrent_regularizer": "l1",
                "bias_regularizer": keras.regularizers.L1L2(0.1, 0.2), "activity_regularizer": "l2"}
-    builtin, course = twin_layers(rng, **options)
+    builtin, course = twins(rng, **options)
     builtin(x), course(x)
     assert len(course.losses) == 4
     np.testing.assert_allclose(sorted(map(float, course.losses)), sorted(map(float, builtin.losses)), rtol=1e-6)
@@ -250,7 +232,7 @@ def test_constraints_match_keras_after_a_training_step(rng, x):
                "bias_constraint": keras.constraints.UnitNorm(axis=0)}
     y = rng.standard_normal((BATCH, UNITS)).astype(np.float32)
     models = []
-    for lstm in twin_layers(rng, **options):
+    for lstm in twins(rng, **options):
         model = keras.Sequential([keras.Input((TIME, FEATURES)), lstm])
         model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
         model.train_on_batch(x, y)
@@ -346,9 +328,17 @@ def test_bad_inputs_raise_clear_errors(x, call, message):
         call(layer, x)
 
 
+@pytest.mark.parametrize("units", [np.int64(UNITS), np.int32(UNITS), UNITS], ids=["int64", "int32", "int"])
+def test_units_may_be_any_integer(x, units):
+    layer = LSTM(units)
+    assert type(layer.units) is int and layer(x).shape == (x.shape[0], UNITS)
+    assert type(LSTMCell(units).units) is int
+
+
 def test_bad_arguments_raise_clear_errors(x):
-    with pytest.raises(ValueError, match="Expected units to be a positive integer. Received: units=0"):
-        LSTM(0)
+    for units in (0, 2.5, True):
+        with pytest.raises(ValueError, match=f"Expected units to be a positive integer. Received: units={units}"):
+            LSTM(units)
     with pytest.raises(ValueError, match="Expected use_cudnn='auto' or False"):
         LSTM(UNITS, use_cudnn=True)
     with pytest.raises(ValueError, match="Expected a fixed batch size for stateful=True"):
@@ -364,7 +354,7 @@ def test_the_loop_lets_steps_overlap(mask, masked):
     With keras.ops.scan's default of 1 every step waits for all of the previous one, and the layer
     measured 1.2 to 1.3 times the time of keras.layers.LSTM instead of 1.06 to 1.17.
     """
-    from lstm_lib.keras_loop import SCAN_UNROLL
+    from lstm_lib.keras_layers.loop import SCAN_UNROLL
 
     layer = LSTM(UNITS, return_sequences=True)
     layer.build((BATCH, TIME, FEATURES))
@@ -377,3 +367,15 @@ def test_the_loop_lets_steps_overlap(mask, masked):
     loops = [node for node in nodes if node.op in ("While", "StatelessWhile")]
     assert len(loops) == 1
     assert loops[0].attr["parallel_iterations"].i == SCAN_UNROLL > 1
+
+
+def test_twin_layers_hold_the_same_weights_and_differences_are_measured(rng, x):
+    builtin, course = twin_layers(UNITS, x.shape, rng, return_sequences=True)
+    for a, b in zip(builtin.get_weights(), course.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert largest_difference(builtin(x), course(x)) < ATOL
+    assert largest_difference([np.zeros(2), np.ones((1, 3))], (np.zeros(2), 3 * np.ones((1, 3)))) == 2.0
+    with pytest.raises(ValueError, match=r"Expected results of the same shapes. Received: \[\(2,\)\] and \[\(3,\)\]"):
+        largest_difference(np.zeros(2), np.zeros(3))
+    with pytest.raises(ValueError, match="Expected results of the same shapes"):
+        largest_difference([np.zeros(2)], [np.zeros(2), np.zeros(2)])

@@ -97,7 +97,7 @@ def lstm_loop(
     """Run ``step`` over the time axis of ``inputs``.
 
     Args:
-        step: ``(x_t, h, c) -> (h, c)``, e.g. :meth:`lstm_lib.keras_cell.LSTMCell.step`.
+        step: ``(x_t, h, c) -> (h, c)``, e.g. :meth:`lstm_lib.keras_layers.cell.LSTMCell.step`.
         inputs: (time, batch, features).
         h0, c0: the initial states, (batch, units) each.
         mask: None, or booleans (time, batch): False skips a step for one sequence.

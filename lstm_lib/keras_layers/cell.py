@@ -31,7 +31,14 @@ from keras import activations, constraints, initializers, ops, regularizers
 # keras.layers.LSTMCell does. Keras does not export it, so it comes from keras.src (Keras is pinned).
 from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 
+from .._validation import positive_integer
+
 Masks = list | None
+
+
+def _acts(rate: float) -> bool:
+    """Whether a dropout rate acts in training: Keras applies it only when 0 < rate < 1."""
+    return 0.0 < rate < 1.0
 
 
 def _product(a, weight, masks: Masks):
@@ -100,8 +107,7 @@ class LSTMCell(keras.layers.Layer, DropoutRNNCell):
         implementation: int = 2,
         **kwargs,
     ):
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"Expected units to be a positive integer. Received: units={units!r}")
+        units = positive_integer("units", units)
         if implementation not in (1, 2):
             raise ValueError(f"Expected implementation to be 1 or 2. Received: implementation={implementation!r}")
         super().__init__(**kwargs)
@@ -173,22 +179,19 @@ class LSTMCell(keras.layers.Layer, DropoutRNNCell):
         ones = ops.ones_like(like)
         return [keras.random.dropout(ones, rate=rate, seed=self.seed_generator) for _ in range(count)]
 
-    def draw_dropout_masks(self, x_first, h0) -> tuple[Masks, Masks]:
-        """Draw this sequence's masks: for the inputs (like ``x_first``, (batch, features)), then for h.
+    def draw_dropout_masks(self, x_first, h0, training: bool) -> tuple[Masks, Masks]:
+        """This sequence's masks, for the inputs (like ``x_first``, (batch, features)) and for h.
 
-        The kept entries are 1 / (1 - rate) and the dropped ones 0. Returns ``None`` for a rate of 0,
-        else a list of 1 or 4 input masks and a list of 4 recurrent masks. Keras draws them at
-        every call, in training or not, so a seeded layer's masks do not depend on how often it
-        was evaluated in between; the layer does the same.
+        The kept entries are 1 / (1 - rate) and the dropped ones 0: a list of 1 or 4 input masks and
+        a list of 4 recurrent masks. Keras draws them at every call with a rate above 0, in training
+        or not, so a seeded layer's masks do not depend on how often it was evaluated in between;
+        this method draws them in the same way, then returns only those that apply: ``None`` outside
+        training and for a rate that does not act (0, or 1 and more, which Keras ignores).
         """
         input_masks = self._draw(x_first, self.dropout, self.masks_per_input) if self.dropout > 0 else None
         recurrent_masks = self._draw(h0, self.recurrent_dropout, 4) if self.recurrent_dropout > 0 else None
-        return input_masks, recurrent_masks
-
-    @staticmethod
-    def uses_dropout(rate: float) -> bool:
-        """Whether a rate acts in training: Keras applies it only when 0 < rate < 1."""
-        return 0.0 < rate < 1.0
+        return (input_masks if training and _acts(self.dropout) else None,
+                recurrent_masks if training and _acts(self.recurrent_dropout) else None)
 
     # --- one step ------------------------------------------------------------------------------
 
@@ -220,9 +223,9 @@ class LSTMCell(keras.layers.Layer, DropoutRNNCell):
         """
         h, c = states[0], states[1]
         input_masks = recurrent_masks = None
-        if training and self.uses_dropout(self.dropout):
+        if training and _acts(self.dropout):
             input_masks = _as_list(self.get_dropout_mask(inputs))
-        if training and self.uses_dropout(self.recurrent_dropout):
+        if training and _acts(self.recurrent_dropout):
             recurrent_masks = _as_list(self.get_recurrent_dropout_mask(h))
         h, c = self.step(inputs, h, c, input_masks, recurrent_masks)
         return h, [h, c]

@@ -8,9 +8,9 @@ outputs, states, gradients and training runs. It adds ``time_major``, which Kera
 A call does four things:
 
 1. put the inputs time-major, (time, batch, features), and reverse them for ``go_backwards``;
-2. draw this sequence's dropout masks (:meth:`lstm_lib.keras_cell.LSTMCell.draw_dropout_masks`);
-3. run the cell's step (:meth:`lstm_lib.keras_cell.LSTMCell.step`) over the time axis, with those
-   masks (:func:`lstm_lib.keras_loop.lstm_loop`);
+2. draw this sequence's dropout masks (:meth:`lstm_lib.keras_layers.cell.LSTMCell.draw_dropout_masks`);
+3. run the cell's step (:meth:`lstm_lib.keras_layers.cell.LSTMCell.step`) over the time axis, with those
+   masks (:func:`lstm_lib.keras_layers.loop.lstm_loop`);
 4. put the outputs back in the caller's layout, and keep the final states of a stateful layer.
 
 Importing this module imports Keras (and TensorFlow); ``import lstm_lib`` alone does not. Both classes
@@ -24,8 +24,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from .keras_cell import LSTMCell
-from .keras_loop import lstm_loop
+from .cell import LSTMCell
+from .loop import lstm_loop
 
 __all__ = ["LSTM", "LSTMCell"]
 
@@ -52,7 +52,7 @@ class LSTM(keras.layers.Layer):
     The cell's arguments (``units``, ``activation``, ``recurrent_activation``, ``use_bias``, the three
     initialisers, ``unit_forget_bias``, the three weight regularisers and constraints, ``dropout``,
     ``recurrent_dropout``, ``seed`` and ``implementation``) go to the
-    :class:`lstm_lib.keras_cell.LSTMCell`, which documents them, and read back as properties of the
+    :class:`lstm_lib.keras_layers.cell.LSTMCell`, which documents them, and read back as properties of the
     layer. The layer's own arguments:
 
     Args:
@@ -137,11 +137,29 @@ class LSTM(keras.layers.Layer):
                 "Expected use_cudnn='auto' or False: the course's LSTM has no cuDNN path. "
                 f"Received: use_cudnn={use_cudnn!r}"
             )
-        cell_arguments = {name: value for name, value in locals().items() if name in _CELL_ARGUMENTS}
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.cell = LSTMCell(
-            **cell_arguments, seed=seed, implementation=implementation, name="lstm_cell",
-            dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
+            units,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            unit_forget_bias=unit_forget_bias,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=seed,
+            implementation=implementation,
+            name="lstm_cell",
+            dtype=kwargs.get("dtype"),
+            trainable=kwargs.get("trainable", True),
         )
         self.return_sequences = return_sequences
         self.return_state = return_state
@@ -270,11 +288,7 @@ class LSTM(keras.layers.Layer):
         h0, c0 = self._initial_state(initial_state, sequences)
         x, mask = self._in_processing_order(sequences, mask)
 
-        input_masks, recurrent_masks = self.cell.draw_dropout_masks(x[0], h0)
-        if not (training and self.cell.uses_dropout(self.dropout)):
-            input_masks = None
-        if not (training and self.cell.uses_dropout(self.recurrent_dropout)):
-            recurrent_masks = None
+        input_masks, recurrent_masks = self.cell.draw_dropout_masks(x[0], h0, training)
 
         def step(x_t, h, c):
             return self.cell.step(x_t, h, c, input_masks, recurrent_masks)

@@ -1,0 +1,17 @@
+"""The course's LSTM as Keras layers (Chapter 4): importing this package imports Keras.
+
+- :mod:`lstm_lib.keras_layers.cell`: ``LSTMCell``, one step, a drop-in for ``keras.layers.LSTMCell``;
+- :mod:`lstm_lib.keras_layers.loop`: ``lstm_loop``, the cell's step over the time axis, with masks;
+- :mod:`lstm_lib.keras_layers.lstm`: ``LSTM``, the layer that owns the loop, a drop-in for
+  ``keras.layers.LSTM``;
+- :mod:`lstm_lib.keras_layers.compare`: the built-in layer and the course's side by side, with the same
+  weights, as the chapter, the tests and the GPU check compare them.
+
+It changes no environment variable: to keep TensorFlow's C++ log lines quiet, set
+``TF_CPP_MIN_LOG_LEVEL`` before importing it.
+"""
+
+from .cell import LSTMCell
+from .lstm import LSTM
+
+__all__ = ["LSTM", "LSTMCell"]
