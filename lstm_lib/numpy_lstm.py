@@ -19,6 +19,10 @@ One step, with z_t = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias split into
 Sequences are batch-major: ``x`` has shape (batch, time, features). Inside, the arrays are stored
 time-major, (time, batch, ...), so that the rows of one step lie together in memory; the functions
 return batch-major views of them.
+
+Two levels, as in the chapter: :func:`lstm_step_forward` and :func:`lstm_step_backward` are one step,
+written to be read; :func:`lstm_forward` and :func:`lstm_backward` run a whole sequence, fused for
+speed, and give the same numbers as a loop over the steps (the tests check it).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
+from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,62 @@ def _activation_slope(gates: np.ndarray, scale: np.ndarray, shift: np.ndarray) -
     slope = gates - shift
     slope *= slope
     return np.subtract(scale * scale, slope, out=slope)
+
+
+def lstm_step_forward(
+    x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray,
+    bias: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """One step of the LSTM, line for line the equations of the module docstring.
+
+    Args:
+        x_t: the inputs of this step, (batch, features).
+        h_prev, c_prev: h_{t-1} and c_{t-1}, (batch, units) each.
+        kernel, recurrent_kernel, bias: (features, 4 units), (units, 4 units), (4 units,).
+
+    Returns:
+        ``(h_t, c_t, (i_t, f_t, g_t, o_t))``, every array (batch, units).
+    """
+    z = x_t @ kernel + h_prev @ recurrent_kernel + bias  # z_t, (batch, 4 units)
+    z_i, z_f, z_c, z_o = split_gates(z)                   # Keras's gate order i, f, c, o
+    i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o)    # the gates, between 0 and 1
+    g = np.tanh(z_c)                                      # the candidate c~, between -1 and 1
+    c = f * c_prev + i * g                                # keep some of the old cell, write some new
+    h = o * np.tanh(c)                                    # show some of the cell
+    return h, c, (i, f, g, o)
+
+
+def lstm_step_backward(
+    d_h: np.ndarray, d_c_later: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
+    c: np.ndarray, gates: tuple[np.ndarray, ...], kernel: np.ndarray, recurrent_kernel: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """One step of backpropagation through time, for :func:`lstm_step_forward`.
+
+    Args:
+        d_h: the total dL/dh_t, (batch, units).
+        d_c_later: what reaches c_t through c_{t+1}, that is dc_{t+1} * f_{t+1} (zeros at the last step).
+        x_t, h_prev, c_prev, c: the step's inputs, h_{t-1}, c_{t-1} and c_t.
+        gates: ``(i_t, f_t, g_t, o_t)`` as :func:`lstm_step_forward` returns them.
+        kernel, recurrent_kernel: W and U.
+
+    Returns:
+        A dict with ``h_prev`` and ``c_prev`` (what reaches h_{t-1} and c_{t-1} through this step),
+        ``x``, and this step's shares of the gradients of ``kernel``, ``recurrent_kernel`` and ``bias``.
+    """
+    i, f, g, o = gates
+    d_o = d_h * np.tanh(c)
+    d_c = d_c_later + d_h * o * tanh_grad_from_output(np.tanh(c))  # the total dL/dc_t
+    d_i, d_f, d_g = d_c * g, d_c * c_prev, d_c * i
+    d_z = np.concatenate([d_i * sigmoid_grad_from_output(i), d_f * sigmoid_grad_from_output(f),
+                          d_g * tanh_grad_from_output(g), d_o * sigmoid_grad_from_output(o)], axis=-1)
+    return {
+        "h_prev": d_z @ recurrent_kernel.T,
+        "c_prev": d_c * f,
+        "x": d_z @ kernel.T,
+        "kernel": x_t.T @ d_z,
+        "recurrent_kernel": h_prev.T @ d_z,
+        "bias": d_z.sum(axis=0),
+    }
 
 
 def lstm_forward(
@@ -203,8 +264,8 @@ def lstm_backward(
         d_h[...] = np.swapaxes(d_outputs, 0, 1)
     if d_h_last is not None:
         d_h[-1] += d_h_last
-    d_c_next = np.zeros((batch, units), dtype) if d_c_last is None else np.asarray(d_c_last, dtype)
-    d_h_next = np.zeros((batch, units), dtype)
+    d_c_later = np.zeros((batch, units), dtype) if d_c_last is None else np.asarray(d_c_last, dtype)
+    d_h_later = np.zeros((batch, units), dtype)
     d_c = np.empty_like(d_h)
     d_z = np.empty((time, batch, 4 * units), dtype)
     i, f, g, o = split_gates(cache.gates)  # views, (time, batch, units) each
@@ -217,16 +278,16 @@ def lstm_backward(
     slope = _activation_slope(cache.gates, scale, shift)  # each gate's slope, (time, batch, 4 * units)
     d_i, d_f, d_g, d_o = split_gates(d_z)               # views: the gradient reaching each gate
     for t in reversed(range(time)):
-        d_h[t] += d_h_next
+        d_h[t] += d_h_later
         dc = np.multiply(d_h[t], through_h[t], out=d_c[t])  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
-        dc += d_c_next
+        dc += d_c_later
         np.multiply(dc, g[t], out=d_i[t])
         np.multiply(dc, c_prev[t], out=d_f[t])
         np.multiply(dc, i[t], out=d_g[t])
         np.multiply(d_h[t], tanh_c[t], out=d_o[t])
         d_z[t] *= slope[t]  # through each gate's activation
-        d_h_next = d_z[t] @ recurrent_kernel_t
-        d_c_next = dc * f[t]
+        d_h_later = d_z[t] @ recurrent_kernel_t
+        d_c_later = dc * f[t]
     flat_d_z = d_z.reshape(time * batch, 4 * units)
     # sum_t h_{t-1}.T @ dz_t, with h_0 on its own so that no array of all the h_{t-1} is built
     d_recurrent_kernel = cache.h0.T @ d_z[0]
@@ -237,8 +298,8 @@ def lstm_backward(
         "kernel": cache.x.reshape(time * batch, -1).T @ flat_d_z,
         "recurrent_kernel": d_recurrent_kernel,
         "bias": flat_d_z.sum(axis=0),
-        "h0": d_h_next,
-        "c0": d_c_next,
+        "h0": d_h_later,
+        "c0": d_c_later,
         "h": d_h.swapaxes(0, 1),
         "c": d_c.swapaxes(0, 1),
     }

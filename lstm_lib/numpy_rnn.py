@@ -11,6 +11,10 @@ and one step computes::
     h_t = tanh(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias),    h_0 = h0 or 0.
 
 Sequences are batch-major: ``x`` has shape (batch, time, features).
+
+Two levels, as in the chapter: :func:`rnn_step_forward` and :func:`rnn_step_backward` are one step,
+written to be read; :func:`rnn_forward` and :func:`rnn_backward` run a whole sequence, with the input
+products of every step done in one matrix product, and give the same numbers as a loop over the steps.
 """
 
 from __future__ import annotations
@@ -52,6 +56,47 @@ def _check_weights(x, kernel, recurrent_kernel, bias, h0) -> tuple[int, int, int
     if h0 is not None:
         check_shape("h0", h0, (batch, units))
     return batch, time, features, units
+
+
+def rnn_step_forward(
+    x_t: np.ndarray, h_prev: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
+) -> np.ndarray:
+    """One step: h_t = tanh(x_t W + h_{t-1} U + b).
+
+    Args:
+        x_t: the inputs of this step, (batch, features).
+        h_prev: h_{t-1}, (batch, units).
+        kernel, recurrent_kernel, bias: W (features, units), U (units, units), b (units,).
+
+    Returns:
+        h_t, (batch, units).
+    """
+    return np.tanh(x_t @ kernel + h_prev @ recurrent_kernel + bias)
+
+
+def rnn_step_backward(
+    d_h: np.ndarray, h_t: np.ndarray, h_prev: np.ndarray, x_t: np.ndarray, kernel: np.ndarray,
+    recurrent_kernel: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """One step of backpropagation through time, for :func:`rnn_step_forward`.
+
+    With d_h the total dL/dh_t (from the loss at step t and from the step after it)::
+
+        dz_t = d_h * (1 - h_t^2)
+        through this step: dL/dh_{t-1} = dz_t U^T,  dL/dx_t = dz_t W^T
+        its shares of the weight gradients: x_t^T dz_t (W),  h_{t-1}^T dz_t (U),  dz_t summed over rows (b)
+
+    Returns:
+        A dict with ``h_prev``, ``x``, ``kernel``, ``recurrent_kernel`` and ``bias``.
+    """
+    d_z = d_h * tanh_grad_from_output(h_t)
+    return {
+        "h_prev": d_z @ recurrent_kernel.T,
+        "x": d_z @ kernel.T,
+        "kernel": x_t.T @ d_z,
+        "recurrent_kernel": h_prev.T @ d_z,
+        "bias": d_z.sum(axis=0),
+    }
 
 
 def rnn_forward(
@@ -126,11 +171,11 @@ def rnn_backward(
     if d_h_last is not None:
         d_h_total[:, -1] += d_h_last
     d_z = np.empty_like(outputs)
-    d_h_next = np.zeros((batch, units), outputs.dtype)
+    d_h_later = np.zeros((batch, units), outputs.dtype)
     for t in reversed(range(time)):
-        d_h_total[:, t] += d_h_next
+        d_h_total[:, t] += d_h_later
         d_z[:, t] = d_h_total[:, t] * tanh_grad_from_output(outputs[:, t])
-        d_h_next = d_z[:, t] @ cache.recurrent_kernel.T
+        d_h_later = d_z[:, t] @ cache.recurrent_kernel.T
     h_prev = np.concatenate([cache.h0[:, None], outputs[:, :-1]], axis=1)
     flat_d_z = d_z.reshape(-1, units)
     return {
@@ -138,6 +183,6 @@ def rnn_backward(
         "kernel": x.reshape(-1, x.shape[-1]).T @ flat_d_z,
         "recurrent_kernel": h_prev.reshape(-1, units).T @ flat_d_z,
         "bias": flat_d_z.sum(axis=0),
-        "h0": d_h_next,
+        "h0": d_h_later,
         "h": d_h_total,
     }

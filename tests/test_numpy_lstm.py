@@ -7,7 +7,7 @@ import pytest
 from lstm_lib.activations import sigmoid
 from lstm_lib.gradcheck import gradient_errors
 from lstm_lib.init import init_lstm_weights
-from lstm_lib.numpy_lstm import lstm_backward, lstm_forward
+from lstm_lib.numpy_lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 
 BATCH, TIME, FEATURES, UNITS = 3, 6, 4, 5
 WEIGHTS = ("kernel", "recurrent_kernel", "bias")
@@ -239,3 +239,34 @@ def test_init_sets_the_gate_biases(rng, options, expected_i, expected_f):
     bias = init_lstm_weights(rng, FEATURES, UNITS, **options)["bias"]
     i, f, c, o = np.split(bias, 4)
     assert np.all(i == expected_i) and np.all(f == expected_f) and not np.any(c) and not np.any(o)
+
+
+def test_the_sequence_functions_equal_a_loop_over_the_step_functions(rng):
+    x = rng.standard_normal((BATCH, TIME, FEATURES))
+    weights = init_lstm_weights(rng, FEATURES, UNITS)
+    weights["bias"] = rng.standard_normal(4 * UNITS)
+    h0, c0 = rng.standard_normal((BATCH, UNITS)), rng.standard_normal((BATCH, UNITS))
+    d_outputs, d_h_last, d_c_last = (rng.standard_normal(s) for s in ((BATCH, TIME, UNITS), (BATCH, UNITS), (BATCH, UNITS)))
+
+    hs, cs, gates = [h0], [c0], []
+    for t in range(TIME):
+        h, c, step_gates = lstm_step_forward(x[:, t], hs[-1], cs[-1], **weights)
+        hs.append(h), cs.append(c), gates.append(step_gates)
+    outputs, (h_last, c_last), cache = lstm_forward(x, **weights, h0=h0, c0=c0)
+    np.testing.assert_allclose(outputs, np.stack(hs[1:], axis=1), rtol=0, atol=1e-14)
+    np.testing.assert_allclose(cache.gates.swapaxes(0, 1), np.stack([np.concatenate(g, -1) for g in gates], 1), atol=1e-14)
+
+    grads = lstm_backward(d_outputs, cache, d_h_last=d_h_last, d_c_last=d_c_last)
+    totals = {name: np.zeros_like(w) for name, w in weights.items()}
+    d_h_later, d_c_later = d_h_last, d_c_last
+    for t in reversed(range(TIME)):
+        step = lstm_step_backward(d_outputs[:, t] + d_h_later, d_c_later, x[:, t], hs[t], cs[t], cs[t + 1], gates[t],
+                                  weights["kernel"], weights["recurrent_kernel"])
+        for name in totals:
+            totals[name] += step[name]
+        np.testing.assert_allclose(step["x"], grads["x"][:, t], rtol=0, atol=1e-12)
+        d_h_later, d_c_later = step["h_prev"], step["c_prev"]
+    for name in totals:
+        np.testing.assert_allclose(totals[name], grads[name], rtol=0, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(d_h_later, grads["h0"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(d_c_later, grads["c0"], rtol=0, atol=1e-12)

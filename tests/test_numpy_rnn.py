@@ -5,7 +5,7 @@ import pytest
 
 from lstm_lib.gradcheck import gradient_errors
 from lstm_lib.init import init_rnn_weights
-from lstm_lib.numpy_rnn import rnn_backward, rnn_forward
+from lstm_lib.numpy_rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 BATCH, TIME, FEATURES, UNITS = 3, 6, 4, 5
 
@@ -112,3 +112,30 @@ def test_matches_keras_simple_rnn(rng):
     outputs, h_last, _ = rnn_forward(x, **weights, h0=h0)
     np.testing.assert_allclose(outputs, keras_outputs, atol=1e-5)
     np.testing.assert_allclose(h_last, keras_h, atol=1e-5)
+
+
+def test_the_sequence_functions_equal_a_loop_over_the_step_functions(rng):
+    x = rng.standard_normal((BATCH, TIME, FEATURES))
+    weights = init_rnn_weights(rng, FEATURES, UNITS)
+    weights["bias"] = rng.standard_normal(UNITS)
+    h0, d_outputs, d_h_last = (rng.standard_normal(s) for s in ((BATCH, UNITS), (BATCH, TIME, UNITS), (BATCH, UNITS)))
+
+    hs = [h0]
+    for t in range(TIME):
+        hs.append(rnn_step_forward(x[:, t], hs[-1], **weights))
+    outputs, h_last, cache = rnn_forward(x, **weights, h0=h0)
+    np.testing.assert_allclose(outputs, np.stack(hs[1:], axis=1), rtol=0, atol=1e-14)
+
+    grads = rnn_backward(d_outputs, cache, d_h_last=d_h_last)
+    totals = {name: np.zeros_like(w) for name, w in weights.items()}
+    d_h_later = d_h_last
+    for t in reversed(range(TIME)):
+        step = rnn_step_backward(d_outputs[:, t] + d_h_later, hs[t + 1], hs[t], x[:, t],
+                                 weights["kernel"], weights["recurrent_kernel"])
+        for name in totals:
+            totals[name] += step[name]
+        np.testing.assert_allclose(step["x"], grads["x"][:, t], rtol=0, atol=1e-12)
+        d_h_later = step["h_prev"]
+    for name in totals:
+        np.testing.assert_allclose(totals[name], grads[name], rtol=0, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(d_h_later, grads["h0"], rtol=0, atol=1e-12)
