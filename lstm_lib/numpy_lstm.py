@@ -33,6 +33,7 @@ import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from .numpy_rnn import product_backward
 
 
 @dataclass(frozen=True)
@@ -161,14 +162,8 @@ def lstm_step_backward(
     d_i, d_f, d_g = d_c * g, d_c * c_prev, d_c * i
     d_z = np.concatenate([d_i * sigmoid_grad_from_output(i), d_f * sigmoid_grad_from_output(f),
                           d_g * tanh_grad_from_output(g), d_o * sigmoid_grad_from_output(o)], axis=-1)
-    return {
-        "h_prev": d_z @ recurrent_kernel.T,
-        "c_prev": d_c * f,
-        "x": d_z @ kernel.T,
-        "kernel": x_t.T @ d_z,
-        "recurrent_kernel": h_prev.T @ d_z,
-        "bias": d_z.sum(axis=0),
-    }
+    # From here on it is the RNN's product, z_t = x_t W + h_{t-1} U + b, and one more path, through c_{t-1}.
+    return {**product_backward(d_z, x_t, h_prev, kernel, recurrent_kernel), "c_prev": d_c * f}
 
 
 def lstm_forward(

@@ -90,6 +90,18 @@ def rnn_step_backward(
         A dict with ``h_prev``, ``x``, ``kernel``, ``recurrent_kernel`` and ``bias``.
     """
     d_z = d_h * tanh_grad_from_output(h_t)
+    return product_backward(d_z, x_t, h_prev, kernel, recurrent_kernel)
+
+
+def product_backward(
+    d_z: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The gradients of one step's z_t = x_t W + h_{t-1} U + b, given dL/dz_t: the RNN's and the LSTM's.
+
+    Returns:
+        ``h_prev`` = dz_t U^T and ``x`` = dz_t W^T, and the step's shares of the weight gradients,
+        ``kernel`` = x_t^T dz_t, ``recurrent_kernel`` = h_{t-1}^T dz_t and ``bias`` = dz_t summed over rows.
+    """
     return {
         "h_prev": d_z @ recurrent_kernel.T,
         "x": d_z @ kernel.T,
