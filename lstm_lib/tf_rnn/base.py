@@ -42,7 +42,7 @@ class Cell(Protocol):
     """
 
     state_size: Any
-    """The size of each state tensor: an int, or a (named) tuple of sizes in the state's structure."""
+    """The size of each state tensor, an int, or a (named) tuple of sizes in the structure of the state."""
     output_size: int
     """The size of the output at each step."""
 
