@@ -267,20 +267,21 @@ def lstm_backward(
     c_prev = (cache.c0, *cache.cell[:-1])
     scale, shift = _gate_scale(units, dtype)
     recurrent_kernel_t = cache.recurrent_kernel.T
-    # What depends only on the forward pass is computed for every step at once, outside the loop:
-    tanh_c = np.tanh(cache.cell)                        # tanh(c_t)
-    through_h = o * (1 - tanh_c * tanh_c)               # dh_t -> dc_t: o_t (1 - tanh(c_t)^2)
-    slope = _activation_slope(cache.gates, scale, shift)  # each gate's slope, (time, batch, 4 * units)
-    d_i, d_f, d_g, d_o = split_gates(d_z)               # views: the gradient reaching each gate
+    d_i, d_f, d_g, d_o = split_gates(d_z)  # views: the gradient reaching each gate, (time, batch, units)
+    tanh_c = np.empty((batch, units), dtype)
     for t in reversed(range(time)):
         d_h[t] += d_h_later
-        dc = np.multiply(d_h[t], through_h[t], out=d_c[t])  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
+        np.tanh(cache.cell[t], out=tanh_c)
+        dc = np.multiply(tanh_c, tanh_c, out=d_c[t])  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
+        np.subtract(1, dc, out=dc)
+        dc *= o[t]
+        dc *= d_h[t]
         dc += d_c_later
         np.multiply(dc, g[t], out=d_i[t])
         np.multiply(dc, c_prev[t], out=d_f[t])
         np.multiply(dc, i[t], out=d_g[t])
-        np.multiply(d_h[t], tanh_c[t], out=d_o[t])
-        d_z[t] *= slope[t]  # through each gate's activation
+        np.multiply(d_h[t], tanh_c, out=d_o[t])
+        d_z[t] *= _activation_slope(cache.gates[t], scale, shift)  # through each gate's activation
         d_h_later = d_z[t] @ recurrent_kernel_t
         d_c_later = dc * f[t]
     flat_d_z = d_z.reshape(time * batch, 4 * units)
