@@ -1,7 +1,7 @@
 """Argument checks shared by the layers of the course: shapes, and sizes such as ``units``.
 
 Each check raises a ``ValueError`` that names the argument, the shape it should have
-and the shape it has, in the form "Expected x of shape (batch, time, 3). Received: x.shape=(4, 3)".
+and the shape it has, in the form "Expected x of shape (batch, time, 3). Received: x.shape=(4, 3)."
 """
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ def check_float(name: str, array: np.ndarray) -> None:
 def positive_integer(name: str, value: object) -> int:
     """``value`` as a Python ``int`` if it is an integer of any type (``int``, ``numpy.int64``, ...) above 0.
 
-    Raises ``ValueError("Expected units to be a positive integer. Received: units=2.5")`` otherwise; a
+    Raises ``ValueError("Expected units to be a positive integer. Received: units=2.5.")`` otherwise; a
     ``bool`` is refused, although Python counts it as an integer.
     """
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"Expected {name} to be a positive integer. Received: {name}={value!r}")
+        raise ValueError(f"Expected {name} to be a positive integer. Received: {name}={value!r}.")
     return int(value)

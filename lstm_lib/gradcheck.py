@@ -54,6 +54,6 @@ def gradient_errors(
     errors = {}
     for name, array in arrays.items():
         if array.dtype != np.float64:
-            raise ValueError(f"Expected {name} in float64 for a gradient check. Received: {array.dtype}.")
+            raise ValueError(f"Expected {name} in float64 for a gradient check. Received: {name}.dtype={array.dtype}.")
         errors[name] = relative_error(analytic[name], numerical_gradient(loss, array, eps))
     return errors

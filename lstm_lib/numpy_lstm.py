@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
-from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from .activations import scaled_tanh, sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from .numpy_rnn import product_backward
 
 
@@ -46,7 +46,7 @@ class LSTMCache:
         recurrent_kernel: (units, 4 * units).
         h0, c0: the initial states actually used (zeros when none was given), (batch, units).
         gates: the activated gates i, f, g, o side by side, (time, batch, 4 * units).
-        cell: c_1 ... c_T, (time, batch, units).
+        c: the cell states c_1 ... c_T, (time, batch, units).
         outputs: h_1 ... h_T, (time, batch, units).
     """
 
@@ -56,7 +56,7 @@ class LSTMCache:
     h0: np.ndarray
     c0: np.ndarray
     gates: np.ndarray
-    cell: np.ndarray
+    c: np.ndarray
     outputs: np.ndarray
 
 
@@ -86,23 +86,15 @@ def split_gates(gates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 
 def _gate_scale(units: int, dtype) -> tuple[np.ndarray, np.ndarray]:
-    """``a`` and ``1 - a`` of :func:`_activate`: a = 1/2 in the columns of i, f, o, 1 in those of c."""
+    """``a`` and ``1 - a`` of the gates' activation a tanh(a z) + (1 - a).
+
+    Since sigmoid(z) = tanh(z / 2) / 2 + 1/2 (:func:`lstm_lib.activations.scaled_tanh`), every gate is
+    a tanh(a z) + (1 - a) with a = 1/2 in the columns of i, f, o and 1 in those of c, so one tanh call
+    activates all four gates of a step.
+    """
     scale = np.full(4 * units, 0.5, dtype)
     scale[2 * units : 3 * units] = 1.0
     return scale, 1.0 - scale
-
-
-def _activate(z: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> None:
-    """Apply sigmoid to the i, f, o columns of z and tanh to its c columns, in place.
-
-    Since sigmoid(z) = tanh(z / 2) / 2 + 1/2, every gate is a * tanh(a z) + (1 - a) with
-    a = ``scale`` = 1/2 for a sigmoid and 1 for tanh, so one tanh call serves all four gates.
-    This is also the stable form of the sigmoid: it never computes exp of a large number.
-    """
-    z *= scale
-    np.tanh(z, out=z)
-    z *= scale
-    z += shift
 
 
 def _activation_slope(gates: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
@@ -196,22 +188,22 @@ def lstm_forward(
     # One matrix product projects the inputs of every step; the loop keeps one product per step.
     gates = (x_steps.reshape(-1, features) @ kernel).reshape(time, batch, 4 * units)
     gates += bias
-    cell = np.empty((time, batch, units), dtype)
+    c_steps = np.empty((time, batch, units), dtype)
     tanh_c = np.empty((batch, units), dtype)
-    outputs = np.empty_like(cell)
-    scale, shift = _gate_scale(units, dtype)
+    outputs = np.empty_like(c_steps)
+    scale, _ = _gate_scale(units, dtype)
     i, f, g, o = split_gates(gates)  # views, (time, batch, units) each, filled step by step below
     input_write = np.empty((batch, units), dtype)
     for t in range(time):
         z = gates[t]  # a view: the activated gates overwrite the pre-activations
         z += h @ recurrent_kernel
-        _activate(z, scale, shift)
-        np.multiply(f[t], c, out=cell[t])  # c_t = f_t c_{t-1} + i_t g_t
-        cell[t] += np.multiply(i[t], g[t], out=input_write)
-        c = cell[t]
+        scaled_tanh(z, scale, out=z)
+        np.multiply(f[t], c, out=c_steps[t])  # c_t = f_t c_{t-1} + i_t g_t
+        c_steps[t] += np.multiply(i[t], g[t], out=input_write)
+        c = c_steps[t]
         np.tanh(c, out=tanh_c)
         h = np.multiply(o[t], tanh_c, out=outputs[t])  # h_t = o_t tanh(c_t)
-    cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, cell, outputs)
+    cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, outputs)
     return outputs.swapaxes(0, 1), (h, c), cache
 
 
@@ -264,14 +256,14 @@ def lstm_backward(
     d_c = np.empty_like(d_h)
     d_z = np.empty((time, batch, 4 * units), dtype)
     i, f, g, o = split_gates(cache.gates)  # views, (time, batch, units) each
-    c_prev = (cache.c0, *cache.cell[:-1])
+    c_prev = (cache.c0, *cache.c[:-1])
     scale, shift = _gate_scale(units, dtype)
     recurrent_kernel_t = cache.recurrent_kernel.T
     d_i, d_f, d_g, d_o = split_gates(d_z)  # views: the gradient reaching each gate, (time, batch, units)
     tanh_c = np.empty((batch, units), dtype)
     for t in reversed(range(time)):
         d_h[t] += d_h_later
-        np.tanh(cache.cell[t], out=tanh_c)
+        np.tanh(cache.c[t], out=tanh_c)
         dc = np.multiply(tanh_c, tanh_c, out=d_c[t])  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
         np.subtract(1, dc, out=dc)
         dc *= o[t]

@@ -10,7 +10,8 @@ and one step computes::
 
     h_t = tanh(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias),    h_0 = h0 or 0.
 
-Sequences are batch-major: ``x`` has shape (batch, time, features).
+Sequences are batch-major: ``x`` has shape (batch, time, features). Inside, the arrays are stored
+time-major, (time, batch, ...), as in :mod:`lstm_lib.numpy_lstm`; the functions return batch-major views.
 
 Two levels, as in the chapter: :func:`rnn_step_forward` and :func:`rnn_step_backward` are one step,
 written to be read; :func:`rnn_forward` and :func:`rnn_backward` run a whole sequence, with the input
@@ -29,14 +30,15 @@ from .activations import tanh_grad_from_output
 
 @dataclass(frozen=True)
 class RNNCache:
-    """What :func:`rnn_backward` needs from the forward pass.
+    """What :func:`rnn_backward` needs from the forward pass. Every sequence is time-major, as in
+    :class:`lstm_lib.numpy_lstm.LSTMCache`.
 
     Attributes:
-        x: the inputs, (batch, time, features).
+        x: the inputs, (time, batch, features).
         kernel: (features, units).
         recurrent_kernel: (units, units).
         h0: the initial state actually used (zeros when none was given), (batch, units).
-        outputs: h_1 ... h_T, (batch, time, units).
+        outputs: h_1 ... h_T, (time, batch, units).
     """
 
     x: np.ndarray
@@ -131,18 +133,20 @@ def rnn_forward(
         ``(outputs, h_last, cache)``: every h_t as (batch, time, units), the last one as
         (batch, units), and the :class:`RNNCache` for :func:`rnn_backward`.
     """
-    batch, time, _, units = _check_weights(x, kernel, recurrent_kernel, bias, h0)
+    batch, time, features, units = _check_weights(x, kernel, recurrent_kernel, bias, h0)
     dtype = np.result_type(x, kernel, recurrent_kernel, bias)
     h = np.zeros((batch, units), dtype) if h0 is None else np.asarray(h0, dtype)
     h_init = h
+    x_steps = np.ascontiguousarray(np.swapaxes(x, 0, 1), dtype)  # (time, batch, features)
     # The input projection of all steps at once: one matrix product instead of `time`.
-    x_proj = np.asarray(x, dtype) @ kernel + bias
-    outputs = np.empty((batch, time, units), dtype)
+    outputs = (x_steps.reshape(-1, features) @ kernel).reshape(time, batch, units)
+    outputs += bias
     for t in range(time):
-        h = np.tanh(x_proj[:, t] + h @ recurrent_kernel)
-        outputs[:, t] = h
-    cache = RNNCache(np.asarray(x, dtype), kernel, recurrent_kernel, h_init, outputs)
-    return outputs, h, cache
+        z = outputs[t]  # a view: h_t overwrites its pre-activation
+        z += h @ recurrent_kernel
+        h = np.tanh(z, out=z)
+    cache = RNNCache(x_steps, kernel, recurrent_kernel, h_init, outputs)
+    return outputs.swapaxes(0, 1), h, cache
 
 
 def rnn_backward(
@@ -173,28 +177,33 @@ def rnn_backward(
         shaped like those inputs) and ``h``: the total gradient dL/dh_t that reached each
         state, (batch, time, units); its norm over time shows vanishing gradients.
     """
-    x, outputs = cache.x, cache.outputs
-    batch, time, units = outputs.shape
+    outputs = cache.outputs
+    time, batch, units = outputs.shape
     if d_outputs is not None:
         check_shape("d_outputs", d_outputs, (batch, time, units))
     if d_h_last is not None:
         check_shape("d_h_last", d_h_last, (batch, units))
-    d_h_total = np.zeros_like(outputs) if d_outputs is None else np.array(d_outputs, outputs.dtype)
+    d_h = np.zeros_like(outputs)
+    if d_outputs is not None:
+        d_h[...] = np.swapaxes(d_outputs, 0, 1)
     if d_h_last is not None:
-        d_h_total[:, -1] += d_h_last
+        d_h[-1] += d_h_last
     d_z = np.empty_like(outputs)
     d_h_later = np.zeros((batch, units), outputs.dtype)
     for t in reversed(range(time)):
-        d_h_total[:, t] += d_h_later
-        d_z[:, t] = d_h_total[:, t] * tanh_grad_from_output(outputs[:, t])
-        d_h_later = d_z[:, t] @ cache.recurrent_kernel.T
-    h_prev = np.concatenate([cache.h0[:, None], outputs[:, :-1]], axis=1)
-    flat_d_z = d_z.reshape(-1, units)
+        d_h[t] += d_h_later
+        np.multiply(d_h[t], tanh_grad_from_output(outputs[t]), out=d_z[t])
+        d_h_later = d_z[t] @ cache.recurrent_kernel.T
+    flat_d_z = d_z.reshape(time * batch, units)
+    # sum_t h_{t-1}.T @ dz_t, with h_0 on its own so that no array of all the h_{t-1} is built
+    d_recurrent_kernel = cache.h0.T @ d_z[0]
+    if time > 1:
+        d_recurrent_kernel += outputs[:-1].reshape(-1, units).T @ flat_d_z[batch:]
     return {
-        "x": d_z @ cache.kernel.T,
-        "kernel": x.reshape(-1, x.shape[-1]).T @ flat_d_z,
-        "recurrent_kernel": h_prev.reshape(-1, units).T @ flat_d_z,
+        "x": (flat_d_z @ cache.kernel.T).reshape(time, batch, -1).swapaxes(0, 1),
+        "kernel": cache.x.reshape(time * batch, -1).T @ flat_d_z,
+        "recurrent_kernel": d_recurrent_kernel,
         "bias": flat_d_z.sum(axis=0),
         "h0": d_h_later,
-        "h": d_h_total,
+        "h": d_h.swapaxes(0, 1),
     }

@@ -32,7 +32,7 @@ def _swap_c_and_f(weights: np.ndarray, units: int) -> np.ndarray:
 
 def _units_of(name: str, four_units: int) -> int:
     if four_units % 4:
-        raise ValueError(f"Expected {name} whose last axis is 4 * units. Received: {name}.shape[-1]={four_units}")
+        raise ValueError(f"Expected {name} whose last axis is 4 * units. Received: {name}.shape[-1]={four_units}.")
     return four_units // 4
 
 
@@ -55,7 +55,7 @@ def from_tf1_lstm(kernel: np.ndarray, bias: np.ndarray, forget_bias: float = 1.0
     if kernel.shape[0] <= units:
         raise ValueError(
             f"Expected kernel of shape (features + {units}, {4 * units}) with features >= 1. "
-            f"Received: kernel.shape={kernel.shape}"
+            f"Received: kernel.shape={kernel.shape}."
         )
     check_shape("bias", bias, (4 * units,))
     bias = _swap_c_and_f(bias, units)

@@ -33,5 +33,5 @@ def test_restores_the_array(rng):
 
 def test_refuses_float32(rng):
     w = rng.standard_normal(3).astype(np.float32)
-    with pytest.raises(ValueError, match="float64"):
+    with pytest.raises(ValueError, match=r"Expected w in float64 for a gradient check\. Received: w\.dtype=float32\."):
         gradient_errors(lambda: float(np.sum(w)), {"w": w}, {"w": np.ones(3)})

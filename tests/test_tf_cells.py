@@ -82,7 +82,7 @@ def test_weights_are_created_on_first_call(rng):
     cell = GRUCell(UNITS)
     assert not cell.built and cell.trainable_variables == ()
     output, state = cell(rng.standard_normal((BATCH, FEATURES)).astype(np.float32), cell.zero_state(BATCH))
-    assert cell.built and cell.input_dim == FEATURES and len(cell.trainable_variables) == 3
+    assert cell.built and cell.features == FEATURES and len(cell.trainable_variables) == 3
     assert output.shape == (BATCH, UNITS) and state.shape == (BATCH, UNITS)
 
 
@@ -132,7 +132,7 @@ def test_cell_errors_name_what_was_expected(rng):
         LSTMCell(UNITS, dtype=tf.int32)
     cell = LSTMCell(UNITS)
     cell.build(FEATURES)
-    with pytest.raises(ValueError, match=r"Expected inputs with 4 features.*Received: input_dim=2"):
+    with pytest.raises(ValueError, match=r"Expected inputs with 4 features.*Received: features=2"):
         cell(np.zeros((BATCH, 2), np.float32), cell.zero_state(BATCH))
     with pytest.raises(ValueError, match=r"Expected inputs of shape \(batch, features\).*Received: inputs.shape=\(3,\)"):
         cell(np.zeros(3, np.float32), cell.zero_state(BATCH))
@@ -146,8 +146,8 @@ def test_cell_errors_name_what_was_expected(rng):
         cell.set_weights({"kernel": cell.kernel})
     with pytest.raises(ValueError, match=r"Expected a built cell"):
         LSTMCell(UNITS).get_weights()
-    with pytest.raises(ValueError, match=r"Expected a different cell object for each layer"):
-        MultiRNNCell([cell, cell])
+    with pytest.raises(ValueError, match=r"Expected a different cell object for each layer\. Received: cells\[0\] is cells\[2\]\."):
+        MultiRNNCell([cell, LSTMCell(UNITS), cell])
 
 
 @pytest.mark.parametrize("cell_class", [BasicRNNCell, LSTMCell, GRUCell], ids=lambda c: c.__name__)

@@ -109,7 +109,7 @@ class LSTMCell(keras.layers.Layer, DropoutRNNCell):
     ):
         units = positive_integer("units", units)
         if implementation not in (1, 2):
-            raise ValueError(f"Expected implementation to be 1 or 2. Received: implementation={implementation!r}")
+            raise ValueError(f"Expected implementation to be 1 or 2. Received: implementation={implementation!r}.")
         super().__init__(**kwargs)
         self.units = units
         self.activation = activations.get(activation)

@@ -62,5 +62,5 @@ def largest_difference(expected, actual) -> float:
     expected, actual = as_arrays(expected), as_arrays(actual)
     shapes = [a.shape for a in expected], [a.shape for a in actual]
     if shapes[0] != shapes[1]:
-        raise ValueError(f"Expected results of the same shapes. Received: {shapes[0]} and {shapes[1]}")
+        raise ValueError(f"Expected results of the same shapes. Received: {shapes[0]} and {shapes[1]}.")
     return max((float(np.max(np.abs(e - a), initial=0.0)) for e, a in zip(expected, actual)), default=0.0)

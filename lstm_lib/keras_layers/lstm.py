@@ -135,7 +135,7 @@ class LSTM(keras.layers.Layer):
         if use_cudnn not in ("auto", False):
             raise ValueError(
                 "Expected use_cudnn='auto' or False: the course's LSTM has no cuDNN path. "
-                f"Received: use_cudnn={use_cudnn!r}"
+                f"Received: use_cudnn={use_cudnn!r}."
             )
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.cell = LSTMCell(
@@ -185,18 +185,18 @@ class LSTM(keras.layers.Layer):
     def _check_sequences(self, shape: tuple) -> None:
         if len(shape) != 3:
             raise ValueError(
-                f"Expected sequences of rank 3, {self._layout()}. Received: sequences.shape={shape}"
+                f"Expected sequences of rank 3, {self._layout()}. Received: sequences.shape={shape}."
             )
         if self.cell.built and shape[-1] is not None and shape[-1] != self.cell.kernel.shape[0]:
             raise ValueError(
                 f"Expected sequences with {self.cell.kernel.shape[0]} features, as the layer was "
                 f"built with (kernel.shape={tuple(self.cell.kernel.shape)}). "
-                f"Received: sequences.shape={shape}"
+                f"Received: sequences.shape={shape}."
             )
         if self.unroll and shape[self._axes()[1]] is None:
             raise ValueError(
                 "Expected a known number of time steps for unroll=True (pass shape=(time, features) "
-                f"to keras.Input). Received: sequences.shape={shape}"
+                f"to keras.Input). Received: sequences.shape={shape}."
             )
 
     def _check_initial_state(self, initial_state, batch) -> list:
@@ -209,7 +209,7 @@ class LSTM(keras.layers.Layer):
         if len(states) != 2 or not all(fits(s) for s in shapes):
             raise ValueError(
                 f"Expected initial_state=[h_0, c_0] of shape {(batch, self.units)} each. "
-                f"Received: initial_state shapes={shapes}"
+                f"Received: initial_state shapes={shapes}."
             )
         return [ops.convert_to_tensor(s, dtype=self.cell.compute_dtype) for s in states]
 
@@ -227,7 +227,7 @@ class LSTM(keras.layers.Layer):
             elif batch is None:
                 raise ValueError(
                     "Expected a fixed batch size for stateful=True (pass batch_size to keras.Input). "
-                    f"Received: sequences.shape={sequences_shape}"
+                    f"Received: sequences.shape={sequences_shape}."
                 )
             else:
                 self._create_state_variables(batch)
@@ -283,7 +283,7 @@ class LSTM(keras.layers.Layer):
         if self.stateful and sequences.shape[batch_axis] not in (None, self.states[0].shape[0]):
             raise ValueError(
                 f"Expected the batch size of the stored states, {self.states[0].shape[0]}, for a "
-                f"stateful layer. Received: sequences.shape={_shape(sequences)}"
+                f"stateful layer. Received: sequences.shape={_shape(sequences)}."
             )
         h0, c0 = self._initial_state(initial_state, sequences)
         x, mask = self._in_processing_order(sequences, mask)

@@ -9,8 +9,8 @@ only needs four things from it, the protocol of TensorFlow 1's ``tf.nn.rnn_cell`
     cell.output_size                     the size of the output, (batch, output_size)
 
 Its weights are ``tf.Variable`` objects in the book's (Keras) layout, named ``kernel``,
-``recurrent_kernel`` and ``bias``. They are created by ``build(input_dim)``, or by the first call,
-which reads ``input_dim`` from the inputs. Their initial values come from :mod:`lstm_lib.init`, drawn
+``recurrent_kernel`` and ``bias``. They are created by ``build(features)``, or by the first call,
+which reads ``features`` from the inputs. Their initial values come from :mod:`lstm_lib.init`, drawn
 from a NumPy generator seeded by the cell's ``seed``, so a seeded cell starts from the same numbers
 as the NumPy layers of the earlier chapters.
 
@@ -59,7 +59,7 @@ class BuildsItsWeights(Protocol):
 
     built: bool
 
-    def build(self, input_dim: int) -> None: ...
+    def build(self, features: int) -> None: ...
 
 
 @runtime_checkable
@@ -75,11 +75,11 @@ def as_tensor(name: str, value: Any, dtype: tf.DType) -> tf.Tensor:
     """``value`` as a tensor of ``dtype``: arrays and lists are converted, tensors must match already."""
     if isinstance(value, (tf.Tensor, tf.Variable)):
         if value.dtype != dtype:
-            raise ValueError(f"Expected {name} of dtype {dtype.name}. Received: {name}.dtype={value.dtype.name}")
+            raise ValueError(f"Expected {name} of dtype {dtype.name}. Received: {name}.dtype={value.dtype.name}.")
         return tf.convert_to_tensor(value)
     array = np.asarray(value)
     if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise ValueError(f"Expected {name} of real numbers. Received: {name}.dtype={array.dtype}")
+        raise ValueError(f"Expected {name} of real numbers. Received: {name}.dtype={array.dtype}.")
     return tf.constant(array.astype(dtype.as_numpy_dtype))
 
 
@@ -111,9 +111,9 @@ class RNNCell(tf.Module):
         self.learn_initial_state = bool(learn_initial_state)
         self.dtype = tf.as_dtype(dtype)
         if not self.dtype.is_floating:
-            raise ValueError(f"Expected a floating point dtype. Received: dtype={self.dtype.name}")
+            raise ValueError(f"Expected a floating point dtype. Received: dtype={self.dtype.name}.")
         self._rng = np.random.default_rng(seed)
-        self.input_dim: int | None = None
+        self.features: int | None = None
 
     # -- what a subclass defines -------------------------------------------------------------
 
@@ -127,7 +127,7 @@ class RNNCell(tf.Module):
         """The size of the output of one step."""
         return self.units
 
-    def initial_weights(self, rng: np.random.Generator, input_dim: int) -> dict[str, np.ndarray]:
+    def initial_weights(self, rng: np.random.Generator, features: int) -> dict[str, np.ndarray]:
         """The starting values of ``kernel``, ``recurrent_kernel`` and ``bias``, in float64."""
         raise NotImplementedError
 
@@ -140,20 +140,19 @@ class RNNCell(tf.Module):
     @property
     def built(self) -> bool:
         """Whether the weights exist yet."""
-        return self.input_dim is not None
+        return self.features is not None
 
-    def build(self, input_dim: int) -> None:
-        """Create the weights for inputs of ``input_dim`` features (once; later calls check it)."""
+    def build(self, features: int) -> None:
+        """Create the weights for inputs with ``features`` features (once; later calls check it)."""
         if self.built:
-            if input_dim != self.input_dim:
+            if features != self.features:
                 raise ValueError(
-                    f"Expected inputs with {self.input_dim} features, the size this cell was built for. "
-                    f"Received: input_dim={input_dim}"
+                    f"Expected inputs with {self.features} features, the size this cell was built for. "
+                    f"Received: features={features}."
                 )
             return
-        if not isinstance(input_dim, (int, np.integer)) or input_dim < 1:
-            raise ValueError(f"Expected input_dim to be a positive integer. Received: input_dim={input_dim!r}")
-        values = self.initial_weights(self._rng, int(input_dim))
+        features = positive_integer("features", features)
+        values = self.initial_weights(self._rng, features)
         with self.name_scope:
             for name in WEIGHT_NAMES:
                 setattr(self, name, tf.Variable(values[name], dtype=self.dtype, name=name))
@@ -163,7 +162,7 @@ class RNNCell(tf.Module):
                     self.state_size,
                     self._state_keys(),
                 )
-        self.input_dim = int(input_dim)
+        self.features = features
 
     def get_weights(self) -> list[np.ndarray]:
         """The weights as NumPy arrays in Keras's order, ``[kernel, recurrent_kernel, bias]``."""
@@ -180,12 +179,12 @@ class RNNCell(tf.Module):
         if isinstance(weights, Mapping):
             missing = set(WEIGHT_NAMES) - set(weights)
             if missing:
-                raise ValueError(f"Expected the weights {WEIGHT_NAMES}. Received: keys={sorted(weights)}")
+                raise ValueError(f"Expected the weights {WEIGHT_NAMES}. Received: keys={sorted(weights)}.")
         elif len(weights) == len(WEIGHT_NAMES):
             weights = dict(zip(WEIGHT_NAMES, weights))
         else:
             raise ValueError(
-                f"Expected {len(WEIGHT_NAMES)} arrays, {list(WEIGHT_NAMES)}. Received: {len(weights)} arrays"
+                f"Expected {len(WEIGHT_NAMES)} arrays, {list(WEIGHT_NAMES)}. Received: {len(weights)} arrays."
             )
         if not self.built:
             self.build(int(np.shape(weights["kernel"])[0]))
@@ -194,13 +193,13 @@ class RNNCell(tf.Module):
             value = np.asarray(weights[name])
             if value.shape != tuple(variable.shape):
                 raise ValueError(
-                    f"Expected {name} of shape {tuple(variable.shape)}. Received: {name}.shape={value.shape}"
+                    f"Expected {name} of shape {tuple(variable.shape)}. Received: {name}.shape={value.shape}."
                 )
             variable.assign(value.astype(self.dtype.as_numpy_dtype))
 
     def _check_built(self) -> None:
         if not self.built:
-            raise ValueError(f"Expected a built cell: call build(input_dim) or the cell first. Received: {self.name}")
+            raise ValueError(f"Expected a built cell: call build(features) or the cell first. Received: {self.name}.")
 
     # -- states ------------------------------------------------------------------------------
 
@@ -231,7 +230,7 @@ class RNNCell(tf.Module):
         if inputs.shape.rank != 2 or inputs.shape[-1] is None:
             raise ValueError(
                 f"Expected inputs of shape (batch, features) with a known number of features. "
-                f"Received: inputs.shape={tuple(inputs.shape)}"
+                f"Received: inputs.shape={tuple(inputs.shape)}."
             )
         self.build(int(inputs.shape[-1]))
         return self.step(inputs, state)

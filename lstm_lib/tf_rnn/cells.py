@@ -55,8 +55,8 @@ class LSTMState(NamedTuple):
 class BasicRNNCell(RNNCell):
     """The vanilla (Elman) RNN step; weights as ``keras.layers.SimpleRNN``, initialised as Keras does."""
 
-    def initial_weights(self, rng: np.random.Generator, input_dim: int) -> dict[str, np.ndarray]:
-        return init_rnn_weights(rng, input_dim, self.units)
+    def initial_weights(self, rng: np.random.Generator, features: int) -> dict[str, np.ndarray]:
+        return init_rnn_weights(rng, features, self.units)
 
     def step(self, inputs: tf.Tensor, state: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         h = tf.tanh(tf.nn.bias_add(inputs @ self.kernel + state @ self.recurrent_kernel, self.bias))
@@ -70,8 +70,8 @@ class LSTMCell(RNNCell):
     def state_size(self) -> LSTMState:
         return LSTMState(h=self.units, c=self.units)
 
-    def initial_weights(self, rng: np.random.Generator, input_dim: int) -> dict[str, np.ndarray]:
-        return init_lstm_weights(rng, input_dim, self.units)
+    def initial_weights(self, rng: np.random.Generator, features: int) -> dict[str, np.ndarray]:
+        return init_lstm_weights(rng, features, self.units)
 
     def step(self, inputs: tf.Tensor, state: LSTMState) -> tuple[tf.Tensor, LSTMState]:
         h_prev, c_prev = state
@@ -85,9 +85,9 @@ class LSTMCell(RNNCell):
 class GRUCell(RNNCell):
     """The GRU step with the reset gate applied after the recurrent product (Keras's default)."""
 
-    def initial_weights(self, rng: np.random.Generator, input_dim: int) -> dict[str, np.ndarray]:
+    def initial_weights(self, rng: np.random.Generator, features: int) -> dict[str, np.ndarray]:
         return {
-            "kernel": glorot_uniform(rng, (input_dim, 3 * self.units)),
+            "kernel": glorot_uniform(rng, (features, 3 * self.units)),
             "recurrent_kernel": orthogonal(rng, (self.units, 3 * self.units)),
             "bias": np.zeros((2, 3 * self.units)),
         }

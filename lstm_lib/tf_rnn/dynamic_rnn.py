@@ -31,17 +31,17 @@ def _check_inputs(inputs: Any, dtype: tf.DType | None, time_major: bool) -> tf.T
     if not isinstance(inputs, (tf.Tensor, tf.Variable)):
         inputs = np.asarray(inputs)
         if not np.issubdtype(inputs.dtype, np.floating):
-            raise ValueError(f"Expected floating point inputs. Received: inputs.dtype={inputs.dtype}")
+            raise ValueError(f"Expected floating point inputs. Received: inputs.dtype={inputs.dtype}.")
         inputs = tf.constant(inputs, dtype=dtype)
     inputs = tf.convert_to_tensor(inputs)
     if not inputs.dtype.is_floating:
-        raise ValueError(f"Expected floating point inputs. Received: inputs.dtype={inputs.dtype.name}")
+        raise ValueError(f"Expected floating point inputs. Received: inputs.dtype={inputs.dtype.name}.")
     if inputs.shape.rank != 3:
-        raise ValueError(f"Expected inputs of shape {layout}. Received: inputs.shape={tuple(inputs.shape)}")
+        raise ValueError(f"Expected inputs of shape {layout}. Received: inputs.shape={tuple(inputs.shape)}.")
     if inputs.shape[-1] is None:
         raise ValueError(
             "Expected inputs with a known number of features (the last axis). "
-            f"Received: inputs.shape={tuple(inputs.shape)}"
+            f"Received: inputs.shape={tuple(inputs.shape)}."
         )
     return inputs
 
@@ -49,11 +49,11 @@ def _check_inputs(inputs: Any, dtype: tf.DType | None, time_major: bool) -> tf.T
 def _check_lengths(sequence_length: Any, batch: int | None, steps: tf.Tensor) -> tf.Tensor:
     lengths = tf.convert_to_tensor(sequence_length)
     if not lengths.dtype.is_integer:
-        raise ValueError(f"Expected integer sequence_length. Received: sequence_length.dtype={lengths.dtype.name}")
+        raise ValueError(f"Expected integer sequence_length. Received: sequence_length.dtype={lengths.dtype.name}.")
     if lengths.shape.rank != 1 or (batch is not None and lengths.shape[0] not in (None, batch)):
         raise ValueError(
             f"Expected sequence_length of shape ({batch if batch is not None else 'batch'},), one length per "
-            f"sequence. Received: sequence_length.shape={tuple(lengths.shape)}"
+            f"sequence. Received: sequence_length.shape={tuple(lengths.shape)}."
         )
     lengths = tf.cast(lengths, tf.int32)
     if tf.executing_eagerly():
@@ -61,7 +61,7 @@ def _check_lengths(sequence_length: Any, batch: int | None, steps: tf.Tensor) ->
         if values.size and (values.min() < 0 or values.max() > limit):
             raise ValueError(
                 f"Expected sequence_length between 0 and {limit}, the number of steps. "
-                f"Received: sequence_length={values.tolist()}"
+                f"Received: sequence_length={values.tolist()}."
             )
         return lengths
     checks = [
@@ -78,7 +78,7 @@ def _check_state(state: State, cell: Cell, batch: int | None) -> State:
     except (ValueError, TypeError) as error:
         raise ValueError(
             f"Expected initial_state with the structure of cell.state_size={cell.state_size}. "
-            f"Received: initial_state of another structure ({error})"
+            f"Received: initial_state of another structure ({error})."
         ) from None
 
     def check(tensor: Any, size: int) -> tf.Tensor:
@@ -88,7 +88,7 @@ def _check_state(state: State, cell: Cell, batch: int | None) -> State:
         ):
             raise ValueError(
                 f"Expected initial_state tensors of shape ({batch if batch is not None else 'batch'}, {size}). "
-                f"Received: shape={tuple(tensor.shape)}"
+                f"Received: shape={tuple(tensor.shape)}."
             )
         return tensor
 
@@ -141,7 +141,7 @@ def dynamic_rnn(
     if not isinstance(cell, Cell):
         raise ValueError(
             "Expected a cell with state_size, output_size, zero_state(batch_size, dtype) and "
-            f"__call__(inputs, state). Received: cell={cell!r}"
+            f"__call__(inputs, state). Received: cell={cell!r}."
         )
     x = _check_inputs(inputs, dtype or getattr(cell, "dtype", None), time_major)
     dtype = x.dtype if dtype is None else tf.as_dtype(dtype)

@@ -46,7 +46,7 @@ def loop_operations(function: Any, *args: Any) -> dict[str, Counter]:
     if len(forward) != 1 or len(bodies["backward"]) > 1:
         raise ValueError(
             "Expected a function with exactly one while loop. "
-            f"Received: {len(forward)} loop bodies and {len(bodies['backward'])} gradient loop bodies"
+            f"Received: {len(forward)} loop bodies and {len(bodies['backward'])} gradient loop bodies."
         )
     counts = {"forward": forward[0]}
     if bodies["backward"]:

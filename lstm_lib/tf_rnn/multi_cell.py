@@ -32,9 +32,15 @@ class MultiRNNCell(tf.Module):
         super().__init__(name=name)
         cells = tuple(cells)
         if not cells:
-            raise ValueError("Expected at least one cell. Received: cells=()")
-        if len({id(cell) for cell in cells}) != len(cells):
-            raise ValueError("Expected a different cell object for each layer. Received: a cell repeated in cells")
+            raise ValueError("Expected at least one cell. Received: cells=().")
+        first_place = {}
+        for place, cell in enumerate(cells):
+            if id(cell) in first_place:
+                raise ValueError(
+                    "Expected a different cell object for each layer. "
+                    f"Received: cells[{first_place[id(cell)]}] is cells[{place}]."
+                )
+            first_place[id(cell)] = place
         self.cells = cells
 
     @property
@@ -52,12 +58,12 @@ class MultiRNNCell(tf.Module):
         """Whether every layer has its weights."""
         return all(cell.built for cell in self.cells if isinstance(cell, BuildsItsWeights))
 
-    def build(self, input_dim: int) -> None:
+    def build(self, features: int) -> None:
         """Build each layer for the output size of the layer below it."""
         for cell in self.cells:
             if isinstance(cell, BuildsItsWeights):
-                cell.build(input_dim)
-            input_dim = cell.output_size
+                cell.build(features)
+            features = cell.output_size
 
     def zero_state(self, batch_size: int | tf.Tensor, dtype: tf.DType | None = None) -> tuple:
         """Each layer's zero state, in a tuple."""
@@ -74,7 +80,7 @@ class MultiRNNCell(tf.Module):
         """One step through every layer: (inputs, (state_1, ..., state_L)) -> (output, new states)."""
         if len(state) != len(self.cells):
             raise ValueError(
-                f"Expected one state per layer, {len(self.cells)} in all. Received: len(state)={len(state)}"
+                f"Expected one state per layer, {len(self.cells)} in all. Received: len(state)={len(state)}."
             )
         new_states = []
         for cell, layer_state in zip(self.cells, state):
