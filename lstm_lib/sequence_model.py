@@ -1,8 +1,8 @@
-"""A recurrent layer (vanilla RNN or LSTM) with a dense read-out, trained in NumPy.
+"""A recurrent layer (vanilla RNN, LSTM or one of its variants) with a dense read-out, trained in NumPy.
 
 The model the NumPy chapters train::
 
-    h_1..h_T = layer(x)                         numpy_rnn or numpy_lstm
+    h_1..h_T = layer(x)                         numpy_rnn, numpy_lstm or numpy_lstm_variants
     logits   = h_t @ dense_kernel + dense_bias  at every step  (readout="sequence")
                h_T @ dense_kernel + dense_bias  at the end     (readout="last")
 
@@ -13,12 +13,14 @@ backward passes, chained by hand here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import numpy as np
 
 from .dense import dense_backward, dense_forward
 from .init import init_dense_weights, init_lstm_weights, init_rnn_weights
 from .numpy_lstm import lstm_backward, lstm_forward
+from .numpy_lstm_variants import VARIANTS, init_variant_weights, variant_backward, variant_forward
 from .numpy_rnn import rnn_backward, rnn_forward
 from .optim import Optimizer, clip_by_global_norm
 
@@ -27,15 +29,22 @@ LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 _LAYERS = {
     "rnn": (rnn_forward, rnn_backward, init_rnn_weights),
     "lstm": (lstm_forward, lstm_backward, init_lstm_weights),
+    **{
+        f"lstm_{name}": (partial(variant_forward, variant=name), variant_backward,
+                         partial(init_variant_weights, variant=name))
+        for name in VARIANTS
+        if name != "standard"
+    },
 }
-_RECURRENT = ("kernel", "recurrent_kernel", "bias")
+LAYERS = tuple(_LAYERS)  # the names ``layer`` accepts
 
 
 class SequenceModel:
     """A recurrent layer plus a shared dense read-out, with parameters in ``self.params``.
 
     Args:
-        layer: ``"rnn"`` or ``"lstm"``.
+        layer: a name in :data:`LAYERS`: ``"rnn"``, ``"lstm"``, or ``"lstm_"`` and the name of a
+            variant of :mod:`lstm_lib.numpy_lstm_variants` (``"lstm_peephole"``, ...).
         features, units, outputs: input size, state size, read-out size.
         readout: ``"sequence"`` for an output at every step, ``"last"`` for one at the end.
         rng: the generator that draws the initial weights.
@@ -60,15 +69,17 @@ class SequenceModel:
             raise ValueError(f"Expected readout 'sequence' or 'last'. Received: readout={readout!r}.")
         self.layer, self.readout = layer, readout
         self._forward, self._backward, init = _LAYERS[layer]
+        recurrent = init(rng, features, units, dtype, **init_options)
+        self._recurrent = tuple(recurrent)  # the layer's weight names, in the order of its forward's arguments
         dense = init_dense_weights(rng, units, outputs, dtype)
         self.params: dict[str, np.ndarray] = {
-            **init(rng, features, units, dtype, **init_options),
+            **recurrent,
             "dense_kernel": dense["kernel"],
             "dense_bias": dense["bias"],
         }
 
     def _run(self, x: np.ndarray):
-        outputs, _, cache = self._forward(x, *(self.params[k] for k in _RECURRENT))
+        outputs, _, cache = self._forward(x, **{name: self.params[name] for name in self._recurrent})
         read = outputs if self.readout == "sequence" else outputs[:, -1]
         return read, dense_forward(read, self.params["dense_kernel"], self.params["dense_bias"]), cache
 
@@ -91,7 +102,7 @@ class SequenceModel:
             layer_grads = self._backward(d_dense["h"], cache)
         else:
             layer_grads = self._backward(None, cache, d_h_last=d_dense["h"])
-        grads = {k: layer_grads[k] for k in _RECURRENT}
+        grads = {name: layer_grads[name] for name in self._recurrent}
         grads["dense_kernel"], grads["dense_bias"] = d_dense["kernel"], d_dense["bias"]
         return loss, grads, layer_grads
 
