@@ -2,6 +2,7 @@
 
 ``kernel`` is Glorot-uniform, ``recurrent_kernel`` orthogonal, ``bias`` zeros; an LSTM's
 forget-gate bias starts at 1 (``unit_forget_bias``, Jozefowicz et al. 2015) unless told otherwise.
+A GRU's bias has two rows, the input bias and the recurrent bias, as in ``keras.layers.GRU``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,22 @@ def init_lstm_weights(
         "kernel": glorot_uniform(rng, (features, 4 * units), dtype),
         "recurrent_kernel": orthogonal(rng, (units, 4 * units), dtype),
         "bias": bias,
+    }
+
+
+def init_gru_weights(
+    rng: np.random.Generator, features: int, units: int, dtype=np.float64
+) -> dict[str, np.ndarray]:
+    """``kernel`` (features, 3 units), ``recurrent_kernel`` (units, 3 units), ``bias`` (2, 3 units).
+
+    The layout of ``keras.layers.GRU`` with ``reset_after=True``, gate order z, r, h: row 0 of the
+    bias is the input bias, row 1 the recurrent bias, both zero. As in Keras, the recurrent kernel
+    is orthogonal as a whole (units, 3 units) matrix.
+    """
+    return {
+        "kernel": glorot_uniform(rng, (features, 3 * units), dtype),
+        "recurrent_kernel": orthogonal(rng, (units, 3 * units), dtype),
+        "bias": np.zeros((2, 3 * units), dtype),
     }
 
 
