@@ -1,8 +1,8 @@
-"""A recurrent layer (vanilla RNN, LSTM or one of its variants) with a dense read-out, trained in NumPy.
+"""A recurrent layer (vanilla RNN, LSTM, one of its variants, or GRU) with a dense read-out, trained in NumPy.
 
 The model the NumPy chapters train::
 
-    h_1..h_T = layer(x)                         numpy_rnn, numpy_lstm or numpy_lstm_variants
+    h_1..h_T = layer(x)                         numpy_rnn, numpy_lstm, numpy_gru or numpy_lstm_variants
     logits   = h_t @ dense_kernel + dense_bias  at every step  (readout="sequence")
                h_T @ dense_kernel + dense_bias  at the end     (readout="last")
 
@@ -18,7 +18,8 @@ from functools import partial
 import numpy as np
 
 from .dense import dense_backward, dense_forward
-from .init import init_dense_weights, init_lstm_weights, init_rnn_weights
+from .init import init_dense_weights, init_gru_weights, init_lstm_weights, init_rnn_weights
+from .numpy_gru import gru_backward, gru_forward
 from .numpy_lstm import lstm_backward, lstm_forward
 from .numpy_lstm_variants import VARIANTS, init_variant_weights, variant_backward, variant_forward
 from .numpy_rnn import rnn_backward, rnn_forward
@@ -29,6 +30,7 @@ LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 _LAYERS = {
     "rnn": (rnn_forward, rnn_backward, init_rnn_weights),
     "lstm": (lstm_forward, lstm_backward, init_lstm_weights),
+    "gru": (gru_forward, gru_backward, init_gru_weights),
     **{
         f"lstm_{name}": (partial(variant_forward, variant=name), variant_backward,
                          partial(init_variant_weights, variant=name))
@@ -43,7 +45,7 @@ class SequenceModel:
     """A recurrent layer plus a shared dense read-out, with parameters in ``self.params``.
 
     Args:
-        layer: a name in :data:`LAYERS`: ``"rnn"``, ``"lstm"``, or ``"lstm_"`` and the name of a
+        layer: a name in :data:`LAYERS`: ``"rnn"``, ``"lstm"``, ``"gru"``, or ``"lstm_"`` and the name of a
             variant of :mod:`lstm_lib.numpy_lstm_variants` (``"lstm_peephole"``, ...).
         features, units, outputs: input size, state size, read-out size.
         readout: ``"sequence"`` for an output at every step, ``"last"`` for one at the end.

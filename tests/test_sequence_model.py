@@ -7,10 +7,10 @@ from lstm_lib.data import binary_addition
 from lstm_lib.gradcheck import gradient_errors
 from lstm_lib.losses import sigmoid_binary_crossentropy
 from lstm_lib.optim import Adam
-from lstm_lib.sequence_model import SequenceModel, train
+from lstm_lib.sequence_model import LAYERS, SequenceModel, train
 
 
-@pytest.mark.parametrize("layer", ["rnn", "lstm"])
+@pytest.mark.parametrize("layer", LAYERS)
 @pytest.mark.parametrize("readout", ["sequence", "last"])
 def test_model_gradients(rng, layer, readout):
     model = SequenceModel(layer, 2, 4, 1, readout, rng)
@@ -29,8 +29,8 @@ def test_training_lowers_the_loss(rng):
 
 
 def test_bad_arguments(rng):
-    with pytest.raises(ValueError, match="layer"):
-        SequenceModel("gru", 2, 4, 1, "last", rng)
+    with pytest.raises(ValueError, match=r"Expected layer in \[.*'gru'.*\]\. Received: layer='lstm_forgetful'\."):
+        SequenceModel("lstm_forgetful", 2, 4, 1, "last", rng)
     with pytest.raises(ValueError, match="readout"):
         SequenceModel("rnn", 2, 4, 1, "first", rng)
 

@@ -38,7 +38,7 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from ..init import glorot_uniform, init_lstm_weights, init_rnn_weights, orthogonal
+from ..init import init_gru_weights, init_lstm_weights, init_rnn_weights
 from .base import RNNCell
 
 
@@ -86,11 +86,7 @@ class GRUCell(RNNCell):
     """The GRU step with the reset gate applied after the recurrent product (Keras's default)."""
 
     def initial_weights(self, rng: np.random.Generator, features: int) -> dict[str, np.ndarray]:
-        return {
-            "kernel": glorot_uniform(rng, (features, 3 * self.units)),
-            "recurrent_kernel": orthogonal(rng, (self.units, 3 * self.units)),
-            "bias": np.zeros((2, 3 * self.units)),
-        }
+        return init_gru_weights(rng, features, self.units)
 
     def step(self, inputs: tf.Tensor, state: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         x_z, x_r, x_h = tf.split(tf.nn.bias_add(inputs @ self.kernel, self.bias[0]), 3, axis=-1)
