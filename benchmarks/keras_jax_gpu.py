@@ -1,4 +1,4 @@
-"""Chapter 4's LSTM against keras.layers.LSTM on a GPU, with Keras's JAX backend.
+"""Chapter 5's LSTM against keras.layers.LSTM on a GPU, with Keras's JAX backend.
 
 Run by hand on a machine with an NVIDIA GPU, JAX with CUDA, and Keras 3.15 (TensorFlow is not
 needed): ``python benchmarks/keras_jax_gpu.py`` from the repository's root. It checks, against

@@ -98,7 +98,7 @@ def tf_dynamic_rnn_xla(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callabl
 
 
 def course_keras_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], object]:
-    """lstm_lib.keras_layers.lstm.LSTM (Chapter 4), timed exactly as the reference."""
+    """lstm_lib.keras_layers.lstm.LSTM (Chapter 5), timed exactly as the reference."""
     from lstm_lib.keras_layers import LSTM
 
     return _keras_layer_step(LSTM, x, weights)
@@ -110,7 +110,7 @@ CANDIDATES: dict[str, Setup] = {
     "numpy_lstm": numpy_lstm,
     "tf_rnn.dynamic_rnn": tf_dynamic_rnn,
     "tf_rnn.dynamic_rnn (XLA)": tf_dynamic_rnn_xla,
-    "keras_lstm (Chapter 4)": course_keras_lstm,
+    "keras_lstm (Chapter 5)": course_keras_lstm,
 }
 
 

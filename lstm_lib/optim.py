@@ -76,12 +76,18 @@ class Adam:
             param -= self.learning_rate * (m / correction_1) / (np.sqrt(v / correction_2) + self.epsilon)
 
 
-def clip_by_global_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
-    """Scale every gradient in place so that their joint L2 norm is at most ``max_norm``.
+def global_norm(grads: dict[str, np.ndarray]) -> float:
+    """|g|: the L2 norm of all the gradients together, as if they were one long vector."""
+    return float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
 
-    Returns the norm before clipping (Pascanu et al. 2013's remedy for exploding gradients).
+
+def clip_by_global_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
+    """Scale every gradient in place by min(1, max_norm / |g|), so that their joint norm is at most ``max_norm``.
+
+    The direction of the step is kept; only its length is capped (Pascanu et al. 2013's remedy for
+    exploding gradients). Returns the norm before clipping.
     """
-    norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    norm = global_norm(grads)
     if norm > max_norm:
         for g in grads.values():
             g *= max_norm / norm

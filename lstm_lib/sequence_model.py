@@ -23,7 +23,7 @@ from .numpy_gru import gru_backward, gru_forward
 from .numpy_lstm import lstm_backward, lstm_forward
 from .numpy_lstm_variants import VARIANTS, init_variant_weights, variant_backward, variant_forward
 from .numpy_rnn import rnn_backward, rnn_forward
-from .optim import Optimizer, clip_by_global_norm
+from .optim import Optimizer, clip_by_global_norm, global_norm
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
@@ -117,18 +117,26 @@ def train(
     loss_fn: LossFn,
     clip_norm: float | None = None,
     report_every: int = 0,
+    grad_norms: list[float] | None = None,
 ) -> list[float]:
     """Take ``steps`` optimiser steps on batches drawn from ``batches``; return the loss history.
 
-    With ``report_every`` > 0, print the mean loss of each block of that many steps, with two
-    significant digits (a mean over many steps, not the loss of the block's last step).
+    With ``clip_norm``, every step's gradients are scaled by min(1, clip_norm / |g|) first
+    (:func:`lstm_lib.optim.clip_by_global_norm`). With ``report_every`` > 0, print the mean loss of
+    each block of that many steps, with two significant digits (a mean over many steps, not the loss
+    of the block's last step). With a list as ``grad_norms``, append every step's |g| (before any
+    clipping) to it.
     """
     history = []
     for step in range(1, steps + 1):
         x, y = next(batches)
         loss, grads, _ = model.loss_and_grads(x, y, loss_fn)
         if clip_norm is not None:
-            clip_by_global_norm(grads, clip_norm)
+            norm = clip_by_global_norm(grads, clip_norm)
+        elif grad_norms is not None:
+            norm = global_norm(grads)
+        if grad_norms is not None:
+            grad_norms.append(norm)
         optimizer.step(model.params, grads)
         history.append(loss)
         if report_every and step % report_every == 0:

@@ -48,3 +48,24 @@ def test_trials_in_worker_processes_equal_trials_in_this_one():
 def test_trials_check_the_number_of_workers():
     with pytest.raises(ValueError, match="Expected workers >= 1. Received: workers=0."):
         remember_first_trials("rnn", [3], [0], Adam(0.01), workers=0)
+
+
+def test_an_addition_trial_is_reproducible_and_tests_every_length():
+    from lstm_lib.data import random_addition_batch
+    from lstm_lib.experiments import addition_trial, addition_trials
+
+    trial = addition_trial("gru", seed=2, steps=30, test_bits=(4, 12))
+    again, = addition_trials("gru", [2], steps=30, test_bits=(4, 12))
+    assert trial.history == again.history and trial.accuracy == again.accuracy
+    assert set(trial.accuracy) == {4, 12} and len(trial.history) == 30
+    test_rng = np.random.default_rng(1002)
+    for bits in (4, 12):  # the test sums are drawn in the order of test_bits
+        x, y = random_addition_batch(test_rng, 500, bits, np.float64)
+        assert trial.accuracy[bits] == np.mean(np.all((trial.model.predict(x) > 0) == (y > 0.5), axis=(1, 2)))
+
+
+def test_addition_is_learned_by_an_lstm_and_generalises_to_longer_sums():
+    from lstm_lib.experiments import addition_trial
+
+    trial = addition_trial("lstm", seed=0)
+    assert trial.accuracy[8] >= 0.99 and trial.accuracy[60] > 0.5, trial.accuracy

@@ -52,3 +52,19 @@ def test_training_reports_the_mean_loss_of_each_block(rng, capsys):
     history = train(model, Adam(0.01), iter(lambda: (x, y), None), 6, sigmoid_binary_crossentropy, report_every=3)
     lines = capsys.readouterr().out.splitlines()
     assert lines == [f"steps {a:5d} to {b:5d}  mean loss {np.mean(history[a - 1:b]):.1e}" for a, b in ((1, 3), (4, 6))]
+
+
+@pytest.mark.parametrize("clip_norm", [None, 1e-3])
+def test_training_records_the_gradient_norm_before_clipping(rng, clip_norm):
+    from lstm_lib.optim import SGD, global_norm
+
+    model = SequenceModel("rnn", 2, 4, 1, "sequence", rng)
+    x, y = binary_addition(np.arange(8), np.arange(8)[::-1], 4, np.float64)
+    _, first_grads, _ = model.loss_and_grads(x, y, sigmoid_binary_crossentropy)
+    before = {k: v.copy() for k, v in model.params.items()}
+    norms = []
+    train(model, SGD(1.0), iter(lambda: (x, y), None), 3, sigmoid_binary_crossentropy, clip_norm, grad_norms=norms)
+    assert len(norms) == 3 and norms[0] == pytest.approx(global_norm(first_grads), rel=1e-12)
+    if clip_norm is not None:  # three clipped SGD steps of learning rate 1 move the weights by at most 3 clip_norm
+        moved = np.sqrt(sum(np.sum((model.params[k] - before[k]) ** 2) for k in before))
+        assert norms[0] > clip_norm and moved <= 3 * clip_norm * (1 + 1e-12)

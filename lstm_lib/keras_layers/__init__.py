@@ -1,4 +1,4 @@
-"""The course's LSTM as Keras layers (Chapter 4): importing this package imports Keras.
+"""The course's LSTM as Keras layers (Chapter 5): importing this package imports Keras.
 
 - :mod:`lstm_lib.keras_layers.cell`: ``LSTMCell``, one step, a drop-in for ``keras.layers.LSTMCell``;
 - :mod:`lstm_lib.keras_layers.loop`: ``lstm_loop``, the cell's step over the time axis, with masks;

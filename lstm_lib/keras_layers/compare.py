@@ -1,6 +1,6 @@
 """``keras.layers.LSTM`` and the course's :class:`~lstm_lib.keras_layers.lstm.LSTM`, side by side.
 
-Chapter 4, ``tests/test_keras_lstm.py`` (TensorFlow backend) and ``benchmarks/keras_jax_gpu.py`` (JAX
+Chapter 5, ``tests/test_keras_lstm.py`` (TensorFlow backend) and ``benchmarks/keras_jax_gpu.py`` (JAX
 backend, on a GPU) all compare the two layers the same way: build both with the same arguments, give
 both the same random weights (a random bias too, so that no gate hides behind a zero), call them on
 the same inputs and take the largest absolute difference over everything they return.
