@@ -47,6 +47,7 @@ import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from .bptt import gradients_from_the_loss, product_gradients
 
 
 @dataclass(frozen=True)
@@ -242,15 +243,7 @@ def gru_backward(
     """
     time, batch, units = cache.outputs.shape
     dtype = cache.outputs.dtype
-    if d_outputs is not None:
-        check_shape("d_outputs", d_outputs, (batch, time, units))
-    if d_h_last is not None:
-        check_shape("d_h_last", d_h_last, (batch, units))
-    d_h = np.zeros((time, batch, units), dtype)
-    if d_outputs is not None:
-        d_h[...] = np.swapaxes(d_outputs, 0, 1)
-    if d_h_last is not None:
-        d_h[-1] += d_h_last
+    d_h = gradients_from_the_loss(d_outputs, d_h_last, time, batch, units, dtype)
     d_inputs_part = np.empty((time, batch, 3 * units), dtype)  # da_t
     d_state_part = np.empty_like(d_inputs_part)                # dq_t
     z, r, hh = split_gates(cache.gates)  # views, (time, batch, units) each
@@ -266,17 +259,10 @@ def gru_backward(
         d_state_part[t, :, : 2 * units] = d_inputs_part[t, :, : 2 * units]
         np.multiply(d_candidate, r[t], out=d_state_part[t, :, 2 * units :])
         d_h_later = d_h[t] * z[t] + d_state_part[t] @ recurrent_kernel_t
-    flat_d_inputs_part = d_inputs_part.reshape(time * batch, 3 * units)
-    flat_d_state_part = d_state_part.reshape(time * batch, 3 * units)
-    # sum_t h_{t-1}.T @ dq_t, with h_0 on its own so that no array of all the h_{t-1} is built
-    d_recurrent_kernel = cache.h0.T @ d_state_part[0]
-    if time > 1:
-        d_recurrent_kernel += cache.outputs[:-1].reshape(-1, units).T @ flat_d_state_part[batch:]
+    grads = product_gradients(d_inputs_part, cache.x, cache.h0, cache.outputs, cache.kernel, d_state_part)
     return {
-        "x": (flat_d_inputs_part @ cache.kernel.T).reshape(time, batch, -1).swapaxes(0, 1),
-        "kernel": cache.x.reshape(time * batch, -1).T @ flat_d_inputs_part,
-        "recurrent_kernel": d_recurrent_kernel,
-        "bias": np.stack([flat_d_inputs_part.sum(axis=0), flat_d_state_part.sum(axis=0)]),
+        **grads,
+        "bias": np.stack([grads["bias"], d_state_part.sum(axis=(0, 1))]),
         "h0": d_h_later,
         "h": d_h.swapaxes(0, 1),
     }

@@ -33,6 +33,7 @@ import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
 from .activations import scaled_tanh, sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from .bptt import gradients_from_the_loss, product_gradients
 from .numpy_rnn import product_backward
 
 
@@ -241,16 +242,9 @@ def lstm_backward(
     """
     time, batch, units = cache.outputs.shape
     dtype = cache.outputs.dtype
-    if d_outputs is not None:
-        check_shape("d_outputs", d_outputs, (batch, time, units))
-    for name, grad in (("d_h_last", d_h_last), ("d_c_last", d_c_last)):
-        if grad is not None:
-            check_shape(name, grad, (batch, units))
-    d_h = np.zeros((time, batch, units), dtype)
-    if d_outputs is not None:
-        d_h[...] = np.swapaxes(d_outputs, 0, 1)
-    if d_h_last is not None:
-        d_h[-1] += d_h_last
+    if d_c_last is not None:
+        check_shape("d_c_last", d_c_last, (batch, units))
+    d_h = gradients_from_the_loss(d_outputs, d_h_last, time, batch, units, dtype)
     d_c_later = np.zeros((batch, units), dtype) if d_c_last is None else np.asarray(d_c_last, dtype)
     d_h_later = np.zeros((batch, units), dtype)
     d_c = np.empty_like(d_h)
@@ -276,16 +270,8 @@ def lstm_backward(
         d_z[t] *= _activation_slope(cache.gates[t], scale, shift)  # through each gate's activation
         d_h_later = d_z[t] @ recurrent_kernel_t
         d_c_later = dc * f[t]
-    flat_d_z = d_z.reshape(time * batch, 4 * units)
-    # sum_t h_{t-1}.T @ dz_t, with h_0 on its own so that no array of all the h_{t-1} is built
-    d_recurrent_kernel = cache.h0.T @ d_z[0]
-    if time > 1:
-        d_recurrent_kernel += cache.outputs[:-1].reshape(-1, units).T @ flat_d_z[batch:]
     return {
-        "x": (flat_d_z @ cache.kernel.T).reshape(time, batch, -1).swapaxes(0, 1),
-        "kernel": cache.x.reshape(time * batch, -1).T @ flat_d_z,
-        "recurrent_kernel": d_recurrent_kernel,
-        "bias": flat_d_z.sum(axis=0),
+        **product_gradients(d_z, cache.x, cache.h0, cache.outputs, cache.kernel),
         "h0": d_h_later,
         "c0": d_c_later,
         "h": d_h.swapaxes(0, 1),

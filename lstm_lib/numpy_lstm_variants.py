@@ -28,6 +28,7 @@ import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from .bptt import gradients_from_the_loss, product_gradients
 from .init import glorot_uniform, orthogonal
 
 
@@ -268,16 +269,9 @@ def variant_backward(
     """
     time, (batch, units) = len(cache.steps), cache.h0.shape
     dtype = cache.h0.dtype
-    if d_outputs is not None:
-        check_shape("d_outputs", d_outputs, (batch, time, units))
-    for name, grad in (("d_h_last", d_h_last), ("d_c_last", d_c_last)):
-        if grad is not None:
-            check_shape(name, grad, (batch, units))
-    d_h = np.zeros((time, batch, units), dtype)
-    if d_outputs is not None:
-        d_h[...] = np.swapaxes(d_outputs, 0, 1)
-    if d_h_last is not None:
-        d_h[-1] += d_h_last
+    if d_c_last is not None:
+        check_shape("d_c_last", d_c_last, (batch, units))
+    d_h = gradients_from_the_loss(d_outputs, d_h_last, time, batch, units, dtype)
     d_c_later = np.zeros((batch, units), dtype) if d_c_last is None else np.asarray(d_c_last, dtype)
     d_h_later = np.zeros((batch, units), dtype)
     d_c = np.empty_like(d_h)
@@ -290,13 +284,9 @@ def variant_backward(
         d_h_later = d_z[t] @ cache.recurrent_kernel.T
         if d_peephole is not None:
             d_peephole += step["peephole"]
-    flat_d_z = d_z.reshape(time * batch, -1)
-    h_prev = np.stack([cache.h0] + [step["h"] for step in cache.steps[:-1]])
+    outputs = np.stack([step["h"] for step in cache.steps])
     grads = {
-        "x": (flat_d_z @ cache.kernel.T).reshape(time, batch, -1).swapaxes(0, 1),
-        "kernel": cache.x.reshape(time * batch, -1).T @ flat_d_z,
-        "recurrent_kernel": h_prev.reshape(-1, units).T @ flat_d_z,
-        "bias": flat_d_z.sum(axis=0),
+        **product_gradients(d_z, cache.x, cache.h0, outputs, cache.kernel),
         "h0": d_h_later,
         "c0": d_c_later,
         "h": d_h.swapaxes(0, 1),

@@ -26,6 +26,7 @@ import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
 from .activations import tanh_grad_from_output
+from .bptt import gradients_from_the_loss, product_gradients
 
 
 @dataclass(frozen=True)
@@ -179,31 +180,15 @@ def rnn_backward(
     """
     outputs = cache.outputs
     time, batch, units = outputs.shape
-    if d_outputs is not None:
-        check_shape("d_outputs", d_outputs, (batch, time, units))
-    if d_h_last is not None:
-        check_shape("d_h_last", d_h_last, (batch, units))
-    d_h = np.zeros_like(outputs)
-    if d_outputs is not None:
-        d_h[...] = np.swapaxes(d_outputs, 0, 1)
-    if d_h_last is not None:
-        d_h[-1] += d_h_last
+    d_h = gradients_from_the_loss(d_outputs, d_h_last, time, batch, units, outputs.dtype)
     d_z = np.empty_like(outputs)
     d_h_later = np.zeros((batch, units), outputs.dtype)
     for t in reversed(range(time)):
         d_h[t] += d_h_later
         np.multiply(d_h[t], tanh_grad_from_output(outputs[t]), out=d_z[t])
         d_h_later = d_z[t] @ cache.recurrent_kernel.T
-    flat_d_z = d_z.reshape(time * batch, units)
-    # sum_t h_{t-1}.T @ dz_t, with h_0 on its own so that no array of all the h_{t-1} is built
-    d_recurrent_kernel = cache.h0.T @ d_z[0]
-    if time > 1:
-        d_recurrent_kernel += outputs[:-1].reshape(-1, units).T @ flat_d_z[batch:]
     return {
-        "x": (flat_d_z @ cache.kernel.T).reshape(time, batch, -1).swapaxes(0, 1),
-        "kernel": cache.x.reshape(time * batch, -1).T @ flat_d_z,
-        "recurrent_kernel": d_recurrent_kernel,
-        "bias": flat_d_z.sum(axis=0),
+        **product_gradients(d_z, cache.x, cache.h0, outputs, cache.kernel),
         "h0": d_h_later,
         "h": d_h.swapaxes(0, 1),
     }

@@ -71,9 +71,9 @@ class SequenceModel:
             raise ValueError(f"Expected readout 'sequence' or 'last'. Received: readout={readout!r}.")
         self.layer, self.readout = layer, readout
         self._forward, self._backward, init = _LAYERS[layer]
+        dense = init_dense_weights(rng, units, outputs, dtype)  # drawn first: every chapter's start depends on it
         recurrent = init(rng, features, units, dtype, **init_options)
-        self._recurrent = tuple(recurrent)  # the layer's weight names, in the order of its forward's arguments
-        dense = init_dense_weights(rng, units, outputs, dtype)
+        self._recurrent = tuple(recurrent)  # the layer's weight names
         self.params: dict[str, np.ndarray] = {
             **recurrent,
             "dense_kernel": dense["kernel"],

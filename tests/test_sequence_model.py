@@ -68,3 +68,14 @@ def test_training_records_the_gradient_norm_before_clipping(rng, clip_norm):
     if clip_norm is not None:  # three clipped SGD steps of learning rate 1 move the weights by at most 3 clip_norm
         moved = np.sqrt(sum(np.sum((model.params[k] - before[k]) ** 2) for k in before))
         assert norms[0] > clip_norm and moved <= 3 * clip_norm * (1 + 1e-12)
+
+
+def test_the_read_out_is_drawn_before_the_layer():
+    # The chapters' saved results depend on the order in which a model draws its start from its generator.
+    from lstm_lib.init import init_dense_weights, init_lstm_weights
+
+    rng = np.random.default_rng(5)
+    dense, lstm = init_dense_weights(rng, 4, 1), init_lstm_weights(rng, 2, 4)
+    model = SequenceModel("lstm", 2, 4, 1, "last", np.random.default_rng(5))
+    assert np.array_equal(model.params["dense_kernel"], dense["kernel"])
+    assert np.array_equal(model.params["kernel"], lstm["kernel"])

@@ -175,3 +175,26 @@ def test_search_finds_a_word_of_the_chapter(visit, site_report):
     assert any(path.endswith(f"/{SEARCH_PAGE}.html") for path in results), (
         f"searching {SEARCH_WORD!r} found {results}, not {SEARCH_PAGE}")
     assert not visit_.errors
+
+
+DIAGRAMS = sorted((ROOT / "chapters" / "figures").glob("*.svg"))
+
+
+@pytest.mark.parametrize("diagram", DIAGRAMS, ids=lambda path: path.name)
+def test_every_cell_diagram_is_shown_in_a_chapter(diagram, visit):
+    """Each drawn diagram of ``chapters/figures`` appears on a chapter page that uses it, loads, is drawn at
+    a readable width, and has a numbered caption and alt text of its own."""
+    pages = [name for name in CHAPTERS if f"figures/{diagram.name}" in (ROOT / f"{name}.ipynb").read_text()]
+    assert pages, f"no chapter shows {diagram.name}"
+    for docname in pages:
+        page = visit(f"{docname}.html").page
+        found = page.evaluate(
+            """name => [...document.querySelectorAll('figure img')].filter(i => i.src.endsWith('/' + name)).map(i => ({
+                loaded: i.complete && i.naturalWidth > 0, width: i.getBoundingClientRect().width,
+                alt: (i.getAttribute('alt') || '').trim(),
+                number: i.closest('figure').querySelector('figcaption .caption-number') !== null}))""",
+            diagram.name)
+        assert found, f"{docname} does not show {diagram.name} as a figure"
+        for image in found:
+            assert image["loaded"] and image["width"] >= 400, (docname, diagram.name, image)
+            assert image["number"] and image["alt"] and diagram.name not in image["alt"], (docname, image)
