@@ -355,7 +355,7 @@ def gru_cell():
     fig, ax = new_figure(5.1)
     y_top, y_join, y_gate, y_r, y_keep = 4.15, 2.3, 2.9, 3.35, 3.72
     x_z, x_r, x_hu, x_hx = 2.4, 3.45, 4.3, 4.9
-    cell_frame(ax, 1.25, 0.75, 6.15, 4.65, "GRUCell.step")
+    cell_frame(ax, 1.25, 0.75, 6.15, 4.65, "gru_step_forward")
     box = weight_box(ax, 3.55, 1.4, 3.3, 0.62,
                      "h_prev @ recurrent_kernel + bias[1]\nx_t @ kernel + bias[0]", size=FONT_SIZES["box"] - 1)
     y_out = box.top[1]
