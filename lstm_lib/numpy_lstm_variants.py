@@ -52,13 +52,14 @@ class Variant:
 
     @property
     def blocks(self) -> tuple[str, ...]:
-        """The gates that have weights, in Keras's order: a subset of ``("i", "f", "c", "o")``."""
+        """The gates that have weights, a subset of ``("i", "f", "c", "o")`` in Keras's order."""
         return tuple(
             gate for gate in "ifco"
             if not (gate == "i" and self.coupled) and not (gate == "f" and not self.forget_gate)
         )
 
 
+#: The variants, each under its name ("standard", "peephole", "coupled", "no_forget_gate", "no_output_activation").
 VARIANTS: dict[str, Variant] = {
     variant.name: variant
     for variant in (

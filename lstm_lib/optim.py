@@ -77,12 +77,12 @@ class Adam:
 
 
 def global_norm(grads: dict[str, np.ndarray]) -> float:
-    """|g|: the L2 norm of all the gradients together, as if they were one long vector."""
+    """The L2 norm of all the gradients together, ``|g|``, as if they were one long vector."""
     return float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
 
 
 def clip_by_global_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
-    """Scale every gradient in place by min(1, max_norm / |g|), so that their joint norm is at most ``max_norm``.
+    """Scale every gradient in place by ``min(1, max_norm / |g|)``, so that their joint norm is at most ``max_norm``.
 
     The direction of the step is kept; only its length is capped (Pascanu et al. 2013's remedy for
     exploding gradients). Returns the norm before clipping.

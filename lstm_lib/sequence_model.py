@@ -38,7 +38,8 @@ _LAYERS = {
         if name != "standard"
     },
 }
-LAYERS = tuple(_LAYERS)  # the names ``layer`` accepts
+#: The names :class:`SequenceModel` accepts as ``layer``.
+LAYERS = tuple(_LAYERS)
 
 
 class SequenceModel:
@@ -121,10 +122,10 @@ def train(
 ) -> list[float]:
     """Take ``steps`` optimiser steps on batches drawn from ``batches``; return the loss history.
 
-    With ``clip_norm``, every step's gradients are scaled by min(1, clip_norm / |g|) first
+    With ``clip_norm``, every step's gradients are scaled by ``min(1, clip_norm / |g|)`` first
     (:func:`lstm_lib.optim.clip_by_global_norm`). With ``report_every`` > 0, print the mean loss of
     each block of that many steps, with two significant digits (a mean over many steps, not the loss
-    of the block's last step). With a list as ``grad_norms``, append every step's |g| (before any
+    of the block's last step). With a list as ``grad_norms``, append every step's ``|g|`` (before any
     clipping) to it.
     """
     history = []
