@@ -5,7 +5,7 @@ import pytest
 
 from lstm_lib.data import binary_addition
 from lstm_lib.gradcheck import gradient_errors
-from lstm_lib.losses import sigmoid_binary_crossentropy
+from lstm_lib.losses import sigmoid_binary_crossentropy, softmax_cross_entropy
 from lstm_lib.optim import Adam
 from lstm_lib.sequence_model import LAYERS, SequenceModel, train
 
@@ -18,6 +18,18 @@ def test_model_gradients(rng, layer, readout):
     y = rng.integers(0, 2, size=(3, 5, 1) if readout == "sequence" else (3, 1)).astype(float)
     _, grads, _ = model.loss_and_grads(x, y, sigmoid_binary_crossentropy)
     errors = gradient_errors(lambda: sigmoid_binary_crossentropy(model.predict(x), y)[0], model.params, grads)
+    assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("layer", ["rnn", "lstm"])
+def test_model_gradients_with_next_character_targets(rng, layer):
+    # The language model: one-hot characters in, logits over the same characters out at every step, and
+    # the (batch, time) ids of the next characters as targets of the softmax cross-entropy.
+    model = SequenceModel(layer, 4, 3, 4, "sequence", rng)
+    x = np.eye(4)[rng.integers(0, 4, size=(2, 5))]
+    y = rng.integers(0, 4, size=(2, 5))
+    _, grads, _ = model.loss_and_grads(x, y, softmax_cross_entropy)
+    errors = gradient_errors(lambda: softmax_cross_entropy(model.predict(x), y)[0], model.params, grads)
     assert max(errors.values()) < 1e-7, errors
 
 
