@@ -33,6 +33,20 @@ def test_model_gradients_with_next_character_targets(rng, layer):
     assert max(errors.values()) < 1e-7, errors
 
 
+@pytest.mark.parametrize("layer", LAYERS)
+def test_a_sequence_continues_from_the_state_it_left(rng, layer):
+    model = SequenceModel(layer, 2, 4, 3, "sequence", rng)
+    x = rng.standard_normal((3, 7, 2))
+    first, state = model.predict_with_state(x[:, :4])
+    second, last = model.predict_with_state(x[:, 4:], state)
+    whole, whole_last = model.predict_with_state(x)
+    np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole, atol=1e-12)
+    np.testing.assert_allclose(model.predict(x), whole, atol=0)
+    assert isinstance(last, tuple) == layer.startswith("lstm")  # (h, c) for an LSTM, h otherwise
+    for part, whole_part in zip(last, whole_last) if isinstance(last, tuple) else [(last, whole_last)]:
+        np.testing.assert_allclose(part, whole_part, atol=1e-12)
+
+
 def test_training_lowers_the_loss(rng):
     model = SequenceModel("rnn", 2, 8, 1, "sequence", rng)
     x, y = binary_addition(np.arange(40) % 8, np.arange(40) // 8, 4, np.float64)
