@@ -5,7 +5,7 @@ The NumPy modules import here; the TensorFlow and Keras ones (``lstm_lib.tf_rnn`
 """
 
 from . import (activations, data, dense, diagnostics, experiments, gradcheck, init, losses, numpy_gru, numpy_lstm,
-               numpy_lstm_variants, numpy_rnn, optim, sequence_model, tf1_weights)
+               numpy_lstm_variants, numpy_rnn, optim, sequence_model, text, tf1_weights)
 
 __version__ = "0.1.0"
 
@@ -24,5 +24,6 @@ __all__ = [
     "numpy_rnn",
     "optim",
     "sequence_model",
+    "text",
     "tf1_weights",
 ]

@@ -53,6 +53,22 @@ def check_float(name: str, array: np.ndarray) -> None:
         )
 
 
+def check_ids(name: str, ids: np.ndarray, size: int | None = None) -> np.ndarray:
+    """``ids`` as an integer array whose every entry is in [0, size), or only >= 0 without a ``size``.
+
+    For class labels and character ids. Raises ``ValueError("Expected targets in [0, 7). Received:
+    min(targets)=0, max(targets)=7.")`` for an entry outside, and names the dtype of an array that does
+    not hold integers.
+    """
+    ids = np.asarray(ids)
+    if not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"Expected {name} of an integer dtype. Received: {name}.dtype={ids.dtype}.")
+    if ids.size and (ids.min() < 0 or (size is not None and ids.max() >= size)):
+        expected = f"{name} >= 0" if size is None else f"{name} in [0, {size})"
+        raise ValueError(f"Expected {expected}. Received: min({name})={ids.min()}, max({name})={ids.max()}.")
+    return ids
+
+
 def positive_integer(name: str, value: object) -> int:
     """``value`` as a Python ``int`` if it is an integer of any type (``int``, ``numpy.int64``, ...) above 0.
 

@@ -6,7 +6,12 @@ Nothing is downloaded: every data set is made here. Arrays are batch-major,
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+
+from ._validation import positive_integer
+from .text import Vocabulary, one_hot
 
 
 def to_bits(numbers: np.ndarray, bits: int) -> np.ndarray:
@@ -110,3 +115,86 @@ def count_ones_split(
     x = strings[order][..., None].astype(dtype)
     y = strings[order].sum(axis=1, dtype=np.int64)
     return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
+
+
+# The Reber grammar (Reber 1967; Fahlman 1991; Hochreiter & Schmidhuber 1997) as a graph: node -> the two
+# (symbol, next node) choices that leave it. A string is B, the symbols of a walk from node 0 to node 5, E.
+_REBER_GRAPH: dict[int, tuple[tuple[str, int], tuple[str, int]]] = {
+    0: (("T", 1), ("P", 2)),
+    1: (("S", 1), ("X", 3)),  # S loops
+    2: (("T", 2), ("V", 4)),  # T loops
+    3: (("X", 2), ("S", 5)),
+    4: (("P", 3), ("V", 5)),
+}
+_REBER_END = 5
+REBER = Vocabulary("BTPSXVE")  # the seven symbols, with the ids 0 to 6 in this fixed order
+
+
+def reber_strings(rng: np.random.Generator, count: int) -> list[str]:
+    """``count`` strings of the Reber grammar, each choice at a node of the graph taken with probability 1/2.
+
+    The shortest are BTXSE and BPVVE; the loops (S at node 1, T at node 2, and V P X from node 2 through
+    nodes 4 and 3 back to 2) make every greater length possible.
+    """
+    strings = []
+    for _ in range(positive_integer("count", count)):
+        symbols, node = ["B"], 0
+        while node != _REBER_END:
+            first, second = _REBER_GRAPH[node]
+            symbol, node = second if rng.random() < 0.5 else first
+            symbols.append(symbol)
+        strings.append("".join(symbols) + "E")
+    return strings
+
+
+def embedded_reber_strings(rng: np.random.Generator, count: int) -> list[str]:
+    """``count`` strings of the embedded Reber grammar: B, T or P, a Reber string, the same T or P, E.
+
+    T and P are equally likely. Guessing the symbol before the last E needs the second symbol, seen a
+    whole Reber string earlier: the long-range rule a recurrent network must hold on to.
+    """
+    strings = []
+    for inner in reber_strings(rng, count):
+        branch = "T" if rng.random() < 0.5 else "P"
+        strings.append(f"B{branch}{inner}{branch}E")
+    return strings
+
+
+# The same grammar as a regular expression, written from the graph by hand and not from the code above,
+# so that each checks the other. From node 3, any number of X T* V P loops back to it, then S or X T* V V
+# ends; node 4 ends with V or goes on with P to node 3.
+_FROM_NODE_3 = "(?:XT*VP)*(?:S|XT*VV)"
+_REBER_PATTERN = f"B(?:TS*X{_FROM_NODE_3}|PT*V(?:V|P{_FROM_NODE_3}))E"
+_REBER = re.compile(_REBER_PATTERN)
+_EMBEDDED_REBER = re.compile(f"B(?:T{_REBER_PATTERN}T|P{_REBER_PATTERN}P)E")
+
+
+def is_reber(string: str) -> bool:
+    """Whether ``string`` is a whole string of the Reber grammar."""
+    return _REBER.fullmatch(string) is not None
+
+
+def is_embedded_reber(string: str) -> bool:
+    """Whether ``string`` is a whole string of the embedded Reber grammar, its closing T or P right."""
+    return _EMBEDDED_REBER.fullmatch(string) is not None
+
+
+def embedded_reber_batch(
+    rng: np.random.Generator, batch: int, time: int, dtype=np.float64
+) -> tuple[np.ndarray, np.ndarray]:
+    """A batch for predicting the next symbol of embedded Reber strings, written one after another.
+
+    Each row is a stream of new strings (:func:`embedded_reber_strings`) cut after ``time + 1`` symbols; it
+    starts at the B of a string, and where one string ends with E the next begins with B. Every step has a
+    real next symbol to predict, so the rows need no padding and no mask.
+
+    Returns:
+        ``x`` (batch, time, 7): symbols 1 to ``time`` of each row, one-hot in the order of :data:`REBER`;
+        ``y`` (batch, time) int64: the ids of symbols 2 to ``time + 1``.
+    """
+    batch, time = positive_integer("batch", batch), positive_integer("time", time)
+    per_row = -(-(time + 1) // 9)  # enough strings to fill a row: the shortest has 9 symbols
+    strings = embedded_reber_strings(rng, batch * per_row)
+    rows = ["".join(strings[k * per_row : (k + 1) * per_row])[: time + 1] for k in range(batch)]
+    ids = REBER.encode("".join(rows)).reshape(batch, time + 1)
+    return one_hot(ids[:, :-1], REBER.size, dtype), ids[:, 1:]

@@ -1,14 +1,14 @@
 """Losses that return their value and their gradient together, as the NumPy chapters need.
 
-Each takes the model's raw output and the target, averages over every element, and returns
-``(loss, d_output)`` with ``d_output`` shaped like the output.
+Each takes the model's raw output and the target, averages over every element (for the softmax, over
+every position), and returns ``(loss, d_output)`` with ``d_output`` shaped like the output.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_shape
+from ._validation import check_ids, check_shape
 from .activations import sigmoid
 
 
@@ -30,3 +30,26 @@ def mean_squared_error(predictions: np.ndarray, targets: np.ndarray) -> tuple[fl
     check_shape("targets", targets, np.shape(predictions))
     diff = predictions - targets
     return float(np.mean(diff * diff)), 2.0 * diff / diff.size
+
+
+def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean of -log softmax(z)[y] over every position, in nats, for the classes on the last axis.
+
+    With logits z (..., classes) and integer targets y (...), each position n has
+    p_n = softmax(z_n) and the loss -log p_n[y_n] = logsumexp(z_n) - z_n[y_n]. The log-sum-exp is taken
+    after subtracting max(z_n), so no exponential overflows; logits of +-1000 are fine. The gradient is
+    (p_n - onehot(y_n)) / N with N the number of positions (``targets.size``), shaped like the logits.
+    A language model's (batch, time, classes) logits and (batch, time) next-character ids fit as they are.
+    """
+    logits = np.asarray(logits)
+    if logits.ndim < 1:
+        raise ValueError(f"Expected logits of shape (..., classes). Received: logits.shape={logits.shape}.")
+    classes = logits.shape[-1]
+    check_shape("targets", targets, logits.shape[:-1])
+    targets = check_ids("targets", targets, classes)[..., None]
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_sum = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))  # logsumexp(z) - max(z)
+    loss = log_sum - np.take_along_axis(shifted, targets, axis=-1)
+    probabilities = np.exp(shifted - log_sum)
+    one_hot = np.arange(classes) == targets  # (..., classes): True at the target
+    return float(loss.mean()), (probabilities - one_hot) / targets.size

@@ -26,6 +26,7 @@ from .numpy_rnn import rnn_backward, rnn_forward
 from .optim import Optimizer, clip_by_global_norm, global_norm
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+State = np.ndarray | tuple[np.ndarray, np.ndarray]  # h for a vanilla RNN or a GRU, (h, c) for an LSTM
 
 _LAYERS = {
     "rnn": (rnn_forward, rnn_backward, init_rnn_weights),
@@ -40,6 +41,16 @@ _LAYERS = {
 }
 #: The names :class:`SequenceModel` accepts as ``layer``.
 LAYERS = tuple(_LAYERS)
+
+
+def _initial_state(state: State | None) -> dict[str, np.ndarray]:
+    """The keyword arguments that start a layer's forward pass from ``state`` (none: from zeros)."""
+    if state is None:
+        return {}
+    if isinstance(state, tuple):
+        h0, c0 = state
+        return {"h0": h0, "c0": c0}
+    return {"h0": state}
 
 
 class SequenceModel:
@@ -81,14 +92,25 @@ class SequenceModel:
             "dense_bias": dense["bias"],
         }
 
-    def _run(self, x: np.ndarray):
-        outputs, _, cache = self._forward(x, **{name: self.params[name] for name in self._recurrent})
+    def _run(self, x: np.ndarray, state: State | None = None):
+        weights = {name: self.params[name] for name in self._recurrent}
+        outputs, last_state, cache = self._forward(x, **weights, **_initial_state(state))
         read = outputs if self.readout == "sequence" else outputs[:, -1]
-        return read, dense_forward(read, self.params["dense_kernel"], self.params["dense_bias"]), cache
+        return read, dense_forward(read, self.params["dense_kernel"], self.params["dense_bias"]), cache, last_state
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Logits: (batch, time, outputs) for readout="sequence", (batch, outputs) for "last"."""
         return self._run(x)[1]
+
+    def predict_with_state(self, x: np.ndarray, state: State | None = None) -> tuple[np.ndarray, State]:
+        """The logits of :meth:`predict`, starting from ``state`` instead of zeros, and the state after x_T.
+
+        A state is h (batch, units) for "rnn" and "gru", the pair (h, c) for an LSTM. Feeding a sequence in
+        two parts, the second from the state the first returned, gives the logits of the whole sequence:
+        the way to generate one step at a time (:func:`lstm_lib.text.sequence_model_next_logits`).
+        """
+        _, logits, _, last_state = self._run(x, state)
+        return logits, last_state
 
     def loss_and_grads(
         self, x: np.ndarray, y: np.ndarray, loss_fn: LossFn
@@ -98,7 +120,7 @@ class SequenceModel:
         The third value is the dict from the layer's backward pass, with ``h`` (dL/dh_t) and, for
         an LSTM, ``c`` (dL/dc_t): what the chapters plot to see gradients vanish or survive.
         """
-        read, logits, cache = self._run(x)
+        read, logits, cache, _ = self._run(x)
         loss, d_logits = loss_fn(logits, y)
         d_dense = dense_backward(d_logits, read, self.params["dense_kernel"])
         if self.readout == "sequence":

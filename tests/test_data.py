@@ -66,3 +66,88 @@ def test_count_ones_split():
     np.testing.assert_array_equal(x_te[..., 0].sum(axis=1), y_te)
     seen = {s.tobytes() for s in x_tr} | {s.tobytes() for s in x_te}
     assert len(seen) == 1024
+
+
+VALID_EMBEDDED = ["BTBTXSETE", "BPBPVVEPE", "BTBPTTTVPXTVPXTTVPSETE", "BPBTSSXXTVPXVVEPE"]
+INVALID_EMBEDDED = {
+    "BTBTXSEPE": "the closing symbol is not the second",
+    "BTBTXXETE": "E may not follow X T X",
+    "BTBTXSVTE": "V may not follow X S",
+    "TBTXSETE": "no B first",
+    "BTBTXSET": "no E last",
+    "": "empty",
+    "BTXSE": "a Reber string, not embedded",
+    "BTBTXSETEE": "a symbol after the end",
+    "BTBTXSETE\n": "a newline after the end",
+    "btbtxsete": "lower case",
+}
+
+
+def test_the_checkers_know_valid_and_invalid_strings():
+    from lstm_lib.data import is_embedded_reber, is_reber
+
+    for string in ["BTXSE", "BPVVE", "BTSSXXTVVE", "BPTVPSE", "BPVPXVPXVVE"]:
+        assert is_reber(string), string
+    for string in ["BTXSEE", "BTSE", "BPVE", "BTXSE ", "TXSE", "BTBTXSETE"]:
+        assert not is_reber(string), string
+    for string in VALID_EMBEDDED:
+        assert is_embedded_reber(string), string
+    for string, why in INVALID_EMBEDDED.items():
+        assert not is_embedded_reber(string), why
+
+
+def test_every_generated_string_is_grammatical_and_both_branches_are_equally_likely():
+    from lstm_lib.data import embedded_reber_strings, is_embedded_reber
+
+    strings = embedded_reber_strings(np.random.default_rng(0), 3000)
+    assert all(is_embedded_reber(s) for s in strings)
+    assert 0.45 < np.mean([s[1] == "T" for s in strings]) < 0.55
+    assert all(s[-2] == s[1] and s[1] in "TP" for s in strings)
+
+
+def test_the_generator_makes_every_short_string_the_checker_accepts():
+    # The checker is a regular expression written apart from the generator's graph: for every length up
+    # to 8 the two agree exactly (each such string has probability at least 2**-6 per draw).
+    import itertools
+
+    from lstm_lib.data import is_reber, reber_strings
+
+    generated = {s for s in reber_strings(np.random.default_rng(1), 3000) if len(s) <= 8}
+    accepted = {"B" + "".join(middle) + "E" for n in range(1, 7) for middle in itertools.product("TPSXV", repeat=n)}
+    assert generated == {s for s in accepted if is_reber(s)}
+    assert {s for s in generated if len(s) == 5} == {"BTXSE", "BPVVE"}
+
+
+def test_the_reber_generators_are_seeded():
+    from lstm_lib.data import embedded_reber_strings
+
+    first = embedded_reber_strings(np.random.default_rng(3), 50)
+    assert first == embedded_reber_strings(np.random.default_rng(3), 50)
+    assert first != embedded_reber_strings(np.random.default_rng(4), 50)
+    with pytest.raises(ValueError, match=r"Expected count to be a positive integer\. Received: count=0\."):
+        embedded_reber_strings(np.random.default_rng(3), 0)
+
+
+def test_the_reber_vocabulary_has_a_fixed_order():
+    from lstm_lib.data import REBER
+
+    assert REBER.characters == "BTPSXVE" and REBER.size == 7
+    np.testing.assert_array_equal(REBER.encode("BTPSXVE"), np.arange(7))
+
+
+def test_a_reber_batch_is_a_stream_of_strings_and_its_next_symbols():
+    import re
+
+    from lstm_lib.data import REBER, embedded_reber_batch, is_embedded_reber
+
+    x, y = embedded_reber_batch(np.random.default_rng(2), 6, 40)
+    assert x.shape == (6, 40, 7) and x.dtype == np.float64 and y.shape == (6, 40) and y.dtype == np.int64
+    np.testing.assert_array_equal(x.sum(axis=-1), 1.0)
+    np.testing.assert_array_equal(x.argmax(axis=-1)[:, 1:], y[:, :-1])
+    whole = 0
+    for row_x, row_y in zip(x, y):
+        row = REBER.decode(np.append(row_x.argmax(axis=-1), row_y[-1]))
+        strings = re.split(r"(?<=E)(?=B)", row)  # a string ends with E and the next begins with B
+        assert all(is_embedded_reber(s) for s in strings[:-1]) and strings[-1].startswith("B"), row
+        whole += len(strings) - 1
+    assert whole >= 12  # 41 symbols hold about three strings of 12

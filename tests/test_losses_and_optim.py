@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lstm_lib.gradcheck import gradient_errors
-from lstm_lib.losses import mean_squared_error, sigmoid_binary_crossentropy
+from lstm_lib.losses import mean_squared_error, sigmoid_binary_crossentropy, softmax_cross_entropy
 from lstm_lib.optim import SGD, Adam, clip_by_global_norm
 
 
@@ -31,6 +31,42 @@ def test_crossentropy_matches_keras_and_is_stable():
 def test_mismatched_target_shape():
     with pytest.raises(ValueError, match=r"Expected targets of shape \(2, 3\)"):
         mean_squared_error(np.zeros((2, 3)), np.zeros((3, 2)))
+
+
+def test_softmax_cross_entropy_is_the_mean_negative_log_softmax(rng):
+    z = rng.standard_normal((3, 4, 5))
+    y = rng.integers(0, 5, size=(3, 4))
+    loss, grad = softmax_cross_entropy(z, y)
+    p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+    direct = -np.log(p[np.arange(3)[:, None], np.arange(4), y])
+    assert loss == pytest.approx(direct.mean(), rel=1e-12)
+    np.testing.assert_allclose(grad, (p - np.eye(5)[y]) / 12, atol=1e-15)
+    errors = gradient_errors(lambda: softmax_cross_entropy(z, y)[0], {"z": z}, {"z": grad})
+    assert errors["z"] < 1e-7
+
+
+def test_softmax_cross_entropy_matches_keras_and_is_stable():
+    import keras
+
+    z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, 1000.0], [0.5, 0.0, -0.5]])
+    y = np.array([1, 2, 0])
+    loss, grad = softmax_cross_entropy(z, y)
+    assert loss == pytest.approx((2000.0 + 0.0 + np.log(np.exp([0.0, -0.5, -1.0]).sum())) / 3, rel=1e-12)
+    np.testing.assert_allclose(grad[:2], [[1 / 3, -1 / 3, 0.0], [0.0, 0.0, 0.0]], atol=1e-15)
+    reference = keras.losses.sparse_categorical_crossentropy(y[2:], z[2:], from_logits=True)
+    assert softmax_cross_entropy(z[2:], y[2:])[0] == pytest.approx(float(np.mean(reference)), rel=1e-6)
+
+
+def test_softmax_cross_entropy_bad_targets():
+    z = np.zeros((2, 3, 4))
+    with pytest.raises(ValueError, match=r"Expected targets of shape \(2, 3\)\. Received: targets\.shape=\(2, 3, 4\)\."):
+        softmax_cross_entropy(z, np.zeros((2, 3, 4), np.int64))
+    with pytest.raises(ValueError, match=r"Expected targets of an integer dtype\. Received: targets\.dtype=float64\."):
+        softmax_cross_entropy(z, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"Expected targets in \[0, 4\)\. Received: min\(targets\)=0, max\(targets\)=4\."):
+        softmax_cross_entropy(z, np.array([[0, 1, 2], [3, 4, 0]]))
+    with pytest.raises(ValueError, match=r"Expected logits of shape \(\.\.\., classes\)"):
+        softmax_cross_entropy(np.float64(1.0), np.int64(0))
 
 
 def _keras_steps(optimizer, w0, grads):

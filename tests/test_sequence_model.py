@@ -5,7 +5,7 @@ import pytest
 
 from lstm_lib.data import binary_addition
 from lstm_lib.gradcheck import gradient_errors
-from lstm_lib.losses import sigmoid_binary_crossentropy
+from lstm_lib.losses import sigmoid_binary_crossentropy, softmax_cross_entropy
 from lstm_lib.optim import Adam
 from lstm_lib.sequence_model import LAYERS, SequenceModel, train
 
@@ -19,6 +19,32 @@ def test_model_gradients(rng, layer, readout):
     _, grads, _ = model.loss_and_grads(x, y, sigmoid_binary_crossentropy)
     errors = gradient_errors(lambda: sigmoid_binary_crossentropy(model.predict(x), y)[0], model.params, grads)
     assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("layer", ["rnn", "lstm"])
+def test_model_gradients_with_next_character_targets(rng, layer):
+    # The language model: one-hot characters in, logits over the same characters out at every step, and
+    # the (batch, time) ids of the next characters as targets of the softmax cross-entropy.
+    model = SequenceModel(layer, 4, 3, 4, "sequence", rng)
+    x = np.eye(4)[rng.integers(0, 4, size=(2, 5))]
+    y = rng.integers(0, 4, size=(2, 5))
+    _, grads, _ = model.loss_and_grads(x, y, softmax_cross_entropy)
+    errors = gradient_errors(lambda: softmax_cross_entropy(model.predict(x), y)[0], model.params, grads)
+    assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_a_sequence_continues_from_the_state_it_left(rng, layer):
+    model = SequenceModel(layer, 2, 4, 3, "sequence", rng)
+    x = rng.standard_normal((3, 7, 2))
+    first, state = model.predict_with_state(x[:, :4])
+    second, last = model.predict_with_state(x[:, 4:], state)
+    whole, whole_last = model.predict_with_state(x)
+    np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole, atol=1e-12)
+    np.testing.assert_allclose(model.predict(x), whole, atol=0)
+    assert isinstance(last, tuple) == layer.startswith("lstm")  # (h, c) for an LSTM, h otherwise
+    for part, whole_part in zip(last, whole_last) if isinstance(last, tuple) else [(last, whole_last)]:
+        np.testing.assert_allclose(part, whole_part, atol=1e-12)
 
 
 def test_training_lowers_the_loss(rng):
