@@ -127,7 +127,8 @@ _REBER_GRAPH: dict[int, tuple[tuple[str, int], tuple[str, int]]] = {
     4: (("P", 3), ("V", 5)),
 }
 _REBER_END = 5
-REBER = Vocabulary("BTPSXVE")  # the seven symbols, with the ids 0 to 6 in this fixed order
+#: The seven symbols of the Reber grammar, with the ids 0 to 6 in this fixed order.
+REBER = Vocabulary("BTPSXVE")
 
 
 def reber_strings(rng: np.random.Generator, count: int) -> list[str]:

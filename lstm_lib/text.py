@@ -34,7 +34,7 @@ Text = TypeVar("Text", str, np.ndarray)
 class Vocabulary:
     """The characters a model knows: ``characters[i]`` has the id ``i``.
 
-    :meth:`from_text` takes the sorted set of a text's characters, so a text always gives the same ids.
+    :meth:`Vocabulary.from_text` takes the sorted set of a text's characters, so a text always gives the same ids.
     """
 
     characters: str
@@ -47,6 +47,7 @@ class Vocabulary:
 
     @classmethod
     def from_text(cls, text: str) -> Vocabulary:
+        """The vocabulary of the sorted set of ``text``'s characters."""
         return cls("".join(sorted(set(text))))
 
     @property
