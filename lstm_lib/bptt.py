@@ -1,15 +1,16 @@
 """What backpropagation through time does alike for every NumPy layer of the course.
 
 Each layer's backward pass walks the steps from t = T down to 1 in its own way, but before and after
-that loop it does the same two things:
+that loop it does the same things:
 
-* gather the gradient that reaches each state h_t directly from the loss: ``d_outputs`` at every step
-  (when the loss reads the outputs) plus ``d_h_last`` at the last (when it reads the final state);
+* gather the gradient that reaches each state directly from the loss: ``d_outputs`` at every step
+  (when the loss reads the outputs) plus ``d_h_last`` at the last (when it reads the final state), and
+  for an LSTM ``d_c_last``, the one reaching its final cell state;
 * turn dL/dz_t, the gradient of every step's product z_t = x_t W + h_{t-1} U + b, into the gradients
   of the inputs and the weights, summed over batch and time, with one matrix product each:
   dL/dx_t = dz_t W^T,  dL/dW = sum_t x_t^T dz_t,  dL/dU = sum_t h_{t-1}^T dz_t,  dL/db = sum_t dz_t.
 
-Both work on time-major arrays, (time, batch, ...), as the layers' caches hold them.
+They work on time-major arrays, (time, batch, ...), as the layers' caches hold them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ def gradients_from_the_loss(
         check_shape("d_h_last", d_h_last, (batch, units))
         d_h[-1] += d_h_last
     return d_h
+
+
+def gradient_into_the_last_cell(d_c_last: np.ndarray | None, batch: int, units: int, dtype) -> np.ndarray:
+    """dL/dc_T from the loss (zeros when it does not read the final cell state), (batch, units): what an
+    LSTM's backward loop starts from along the cell state."""
+    if d_c_last is None:
+        return np.zeros((batch, units), dtype)
+    check_shape("d_c_last", d_c_last, (batch, units))
+    return np.asarray(d_c_last, dtype)
 
 
 def product_gradients(

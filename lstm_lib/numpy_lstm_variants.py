@@ -28,7 +28,7 @@ import numpy as np
 
 from ._validation import check_float, check_sequence, check_shape
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
-from .bptt import gradients_from_the_loss, product_gradients
+from .bptt import gradient_into_the_last_cell, gradients_from_the_loss, product_gradients
 from .init import glorot_uniform, orthogonal
 
 
@@ -270,10 +270,8 @@ def variant_backward(
     """
     time, (batch, units) = len(cache.steps), cache.h0.shape
     dtype = cache.h0.dtype
-    if d_c_last is not None:
-        check_shape("d_c_last", d_c_last, (batch, units))
     d_h = gradients_from_the_loss(d_outputs, d_h_last, time, batch, units, dtype)
-    d_c_later = np.zeros((batch, units), dtype) if d_c_last is None else np.asarray(d_c_last, dtype)
+    d_c_later = gradient_into_the_last_cell(d_c_last, batch, units, dtype)
     d_h_later = np.zeros((batch, units), dtype)
     d_c = np.empty_like(d_h)
     d_z = np.empty((time, batch, cache.kernel.shape[1]), dtype)
