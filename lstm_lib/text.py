@@ -115,6 +115,28 @@ def next_character_windows(ids: np.ndarray, steps: int) -> tuple[np.ndarray, np.
     return ids[: n * steps].reshape(n, steps), ids[1 : n * steps + 1].reshape(n, steps)
 
 
+def stateful_chunks(ids: np.ndarray, batch: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """A text cut for truncated backpropagation through time: ``batch`` streams, read ``steps`` at a time.
+
+    The text is cut into ``batch`` consecutive streams of L = (len(ids) - 1) // batch characters;
+    stream i starts at ids[i L]. Chunk k of every stream is its characters k steps to (k + 1) steps, so
+    row i of chunk k + 1 carries on where row i of chunk k stopped: a model that keeps its state from
+    one chunk to the next (``stateful=True`` in Keras) reads each stream whole, while the gradient
+    flows back only through the ``steps`` of the current chunk.
+
+    Returns ``(x, y)``, both (chunks, batch, steps) int64 with chunks = L // steps:
+    x[k, i] = ids[i L + k steps : i L + (k + 1) steps] and y the ids one place later. The end of each
+    stream that fills no whole chunk is left out.
+    """
+    batch, steps = positive_integer("batch", batch), positive_integer("steps", steps)
+    ids = _text_ids(ids, None, batch * steps + 1)
+    length = (len(ids) - 1) // batch
+    chunks = length // steps
+    starts = np.arange(batch)[None, :, None] * length + np.arange(chunks)[:, None, None] * steps
+    where = starts + np.arange(steps)
+    return ids[where], ids[where + 1]
+
+
 def _text_ids(ids: np.ndarray, size: int | None, at_least: int, name: str = "ids") -> np.ndarray:
     """A text's ids as int64, (time,) integers in [0, size), checked to hold at least ``at_least`` characters."""
     check_shape(name, ids, ("time",))
@@ -207,10 +229,8 @@ def sample(
     * a NumPy :class:`~lstm_lib.sequence_model.SequenceModel`, whose state is its h (and c):
       :func:`sequence_model_next_logits` builds the function;
     * a Keras model built for a fixed batch with ``stateful=True`` recurrent layers, which keep their
-      state themselves (call ``reset_state()`` on them first); its function ignores ``state``::
-
-          def next_logits(ids, state):
-              return keras.ops.convert_to_numpy(model(one_hot(ids, size)))[:, -1], None
+      state themselves: :func:`lstm_lib.keras_layers.language_model.next_logits` builds the function,
+      which resets that state at the first call and only passes a marker as ``state``.
 
     Args:
         prompt_ids: (batch, time) integers, time >= 1: what every sequence starts with.

