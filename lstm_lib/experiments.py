@@ -13,6 +13,11 @@ between processors: chapters report counts over several seeds and assert only cl
 and tests on new sums of those and of longer lengths: a model that learned the carry, rather than
 something that only works for 8 steps, adds 60-bit numbers as well. The generators are seeded the
 same way (data ``seed``, weights ``100 + seed``, tests ``1000 + seed``).
+
+**The embedded Reber grammar.** A :func:`reber_trial` trains a next-symbol model on streams of embedded
+Reber strings (:func:`lstm_lib.data.embedded_reber_batch`) and measures the long-range rule twice: how
+often it predicts the closing T or P right, by the length of the inner string, and how many of the
+strings it writes itself are grammatical (:func:`lstm_lib.data.is_embedded_reber`). Same seeding.
 """
 
 from __future__ import annotations
@@ -25,10 +30,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import random_addition_batch, remember_first
-from .losses import sigmoid_binary_crossentropy
+from .data import (
+    REBER,
+    embedded_reber_batch,
+    embedded_reber_strings,
+    is_embedded_reber,
+    random_addition_batch,
+    remember_first,
+)
+from .losses import sigmoid_binary_crossentropy, softmax_cross_entropy
 from .optim import Adam, Optimizer
 from .sequence_model import SequenceModel, train
+from .text import one_hot, sample, sequence_model_next_logits
 
 LEARNED = 0.95  # a run has learned the task when it labels this share of new sequences right
 
@@ -85,6 +98,15 @@ def _run_trial(job: tuple) -> Trial:
     return remember_first_trial(layer, length, seed, optimizer, **options)
 
 
+def _one_blas_thread() -> None:
+    """Limit this process's BLAS (OpenBLAS, MKL) to one thread, if threadpoolctl is installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # the results are the same; only the speed-up is lost
+        return
+    threadpool_limits(1, user_api="blas")
+
+
 def _map(function, jobs: list, workers: int) -> list:
     """``[function(job) for job in jobs]``, in ``workers`` fresh Python processes when ``workers`` > 1."""
     if workers < 1:
@@ -92,7 +114,10 @@ def _map(function, jobs: list, workers: int) -> list:
     if workers == 1:
         return [function(job) for job in jobs]
     # "spawn" starts clean interpreters: a forked copy of a process that has loaded TensorFlow can hang.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # Each worker keeps its BLAS to one thread: ``workers`` processes of two threads each on two cores
+    # ran no faster than one process (the course's matrices are small), one thread each 1.5x faster.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_one_blas_thread) as pool:
         return list(pool.map(function, jobs))
 
 
@@ -163,3 +188,87 @@ def _run_addition_trial(job: tuple) -> AdditionTrial:
 def addition_trials(layer: str, seeds: Sequence[int], workers: int = 1, **options) -> list[AdditionTrial]:
     """One :func:`addition_trial` per seed, in ``workers`` processes as :func:`remember_first_trials` runs them."""
     return _map(_run_addition_trial, [(layer, seed, options) for seed in seeds], workers)
+
+
+#: The bins of inner-string length (symbols between the second and the second-to-last) of :class:`ReberTrial`.
+REBER_LENGTHS = ((5, 10), (10, 20), (20, 40))
+
+
+@dataclass(frozen=True)
+class ReberTrial:
+    """One training run on the embedded Reber grammar.
+
+    ``closing[(low, high)]`` is the share of new strings whose inner Reber string has ``low`` to
+    ``high - 1`` symbols for which the model's most likely next symbol, after reading everything
+    but the last two, is the right T or P; ``grammatical`` the share of strings it writes (from B,
+    at temperature 1) that are whole embedded Reber strings.
+    """
+
+    closing: dict[tuple[int, int], float]
+    grammatical: float
+    history: list[float]
+    model: SequenceModel
+
+
+def _closing_right(model: SequenceModel, strings: list[str]) -> float:
+    right = 0
+    for string in strings:
+        logits = model.predict(one_hot(REBER.encode(string[:-2])[None], REBER.size, np.float64))
+        right += REBER.characters[int(np.argmax(logits[0, -1]))] == string[-2]
+    return right / len(strings)
+
+
+def _written_strings(model: SequenceModel, count: int, rng: np.random.Generator, length: int = 100) -> list[str]:
+    """``count`` strings the model writes from B, each cut after its second E (or ``length`` symbols)."""
+    drawn = sample(sequence_model_next_logits(model, REBER.size), np.zeros((count, 1), np.int64), length, 1.0, rng)
+    strings = []
+    for row in drawn:
+        string = "B" + REBER.decode(row)
+        end = string.find("E", string.find("E") + 1)
+        strings.append(string if end < 0 else string[: end + 1])
+    return strings
+
+
+def reber_trial(
+    layer: str, seed: int, units: int = 16, steps: int = 3000, batch_size: int = 32, time: int = 40,
+    learning_rate: float = 0.01, clip_norm: float | None = 1.0, per_length: int = 200, written: int = 1000,
+) -> ReberTrial:
+    """Train ``layer`` to predict the next symbol of embedded Reber streams with Adam, then measure the rule.
+
+    Training: ``steps`` batches of ``batch_size`` rows of ``time`` symbols, the mean cross-entropy of
+    every step. Tests (from ``default_rng(1000 + seed)``): ``per_length`` new strings in each bin of
+    :data:`REBER_LENGTHS` for :attr:`ReberTrial.closing`, then ``written`` strings written by the model.
+    """
+    model = SequenceModel(layer, features=REBER.size, units=units, outputs=REBER.size, readout="sequence",
+                          rng=np.random.default_rng(100 + seed))
+    data_rng = np.random.default_rng(seed)
+    batches = iter(lambda: embedded_reber_batch(data_rng, batch_size, time), None)
+    history = train(model, Adam(learning_rate=learning_rate), batches, steps, softmax_cross_entropy,
+                    clip_norm=clip_norm)
+    test_rng = np.random.default_rng(1000 + seed)
+    pool = embedded_reber_strings(test_rng, 100 * per_length)
+    closing = {}
+    for low, high in REBER_LENGTHS:
+        strings = [s for s in pool if low <= len(s) - 4 < high][:per_length]
+        closing[(low, high)] = _closing_right(model, strings)
+    strings = _written_strings(model, written, test_rng)
+    grammatical = float(np.mean([is_embedded_reber(s) for s in strings]))
+    return ReberTrial(closing, grammatical, history, model)
+
+
+def _run_reber_trial(job: tuple) -> ReberTrial:
+    layer, seed, options = job
+    return reber_trial(layer, seed, **options)
+
+
+def reber_trials(
+    models: Sequence[tuple[str, int]], seeds: Sequence[int], workers: int = 1, **options
+) -> dict[tuple[str, int], list[ReberTrial]]:
+    """One :func:`reber_trial` per (layer, units) of ``models`` and seed: ``trials[layer, units][j]`` is ``seeds[j]``.
+
+    All the runs share one pool of ``workers`` processes, as :func:`remember_first_trials` runs them, so
+    no worker waits while another finishes a group; ``options`` go to every trial.
+    """
+    jobs = [(layer, seed, {**options, "units": units}) for layer, units in models for seed in seeds]
+    trials = _map(_run_reber_trial, jobs, workers)
+    return {model: trials[k * len(seeds) : (k + 1) * len(seeds)] for k, model in enumerate(models)}

@@ -69,3 +69,42 @@ def test_addition_is_learned_by_an_lstm_and_generalises_to_longer_sums():
 
     trial = addition_trial("lstm", seed=0)
     assert trial.accuracy[8] >= 0.99 and trial.accuracy[60] > 0.5, trial.accuracy
+
+
+def test_a_reber_trial_is_reproducible_and_measures_what_it_says():
+    from lstm_lib.data import REBER, embedded_reber_strings
+    from lstm_lib.experiments import REBER_LENGTHS, _closing_right, reber_trial
+
+    first = reber_trial("rnn", seed=2, units=6, steps=30, per_length=20, written=50)
+    again = reber_trial("rnn", seed=2, units=6, steps=30, per_length=20, written=50)
+    assert first.history == again.history and first.closing == again.closing
+    assert first.grammatical == again.grammatical and len(first.history) == 30
+    assert set(first.closing) == set(REBER_LENGTHS)
+    assert all(share in {k / 20 for k in range(21)} for share in first.closing.values())
+    # The closing share is the model's argmax after all but the last two symbols, on the test strings.
+    pool = embedded_reber_strings(np.random.default_rng(1002), 100 * 20)
+    short = [s for s in pool if 5 <= len(s) - 4 < 10][:20]
+    assert len(short) == 20 and first.closing[(5, 10)] == _closing_right(first.model, short)
+    assert REBER.characters[0] == "B"
+
+
+def test_the_reber_rule_is_learned_by_an_lstm_and_not_by_a_tiny_rnn():
+    from lstm_lib.experiments import reber_trials
+
+    trials = reber_trials([("lstm", 16), ("rnn", 4)], seeds=[0], workers=2, steps=2000, per_length=100,
+                          written=300)
+    lstm, rnn = trials["lstm", 16][0], trials["rnn", 4][0]
+    assert lstm.grammatical >= 0.97 and min(lstm.closing.values()) >= 0.97
+    assert rnn.grammatical < 0.75 and max(rnn.closing.values()) < 0.8
+
+
+def test_reber_trials_in_worker_processes_equal_trials_in_this_one():
+    from lstm_lib.experiments import reber_trials
+
+    options = {"steps": 20, "per_length": 10, "written": 20}
+    pooled = reber_trials([("lstm", 3), ("rnn", 3)], seeds=[0, 1], workers=2, **options)
+    here = reber_trials([("lstm", 3), ("rnn", 3)], seeds=[0, 1], workers=1, **options)
+    assert list(pooled) == [("lstm", 3), ("rnn", 3)]
+    for model in pooled:
+        assert [t.history for t in pooled[model]] == [t.history for t in here[model]]
+        assert [t.grammatical for t in pooled[model]] == [t.grammatical for t in here[model]]
