@@ -1,6 +1,6 @@
 """Train the character-level LSTM that Chapter 6 loads: Shakespeare's plays, two layers of 256 units.
 
-    .venv/bin/python scripts/train_shakespeare.py            # the shipped model (about 40 minutes on 2 cores)
+    .venv/bin/python scripts/train_shakespeare.py            # the shipped model (about 23 minutes on 2 cores)
     .venv/bin/python scripts/train_shakespeare.py --epochs 1 --limit 5 --units 16 --layers 1 --out /tmp/try  # a try
 
 It writes ``<out>/shakespeare_lstm.keras`` (the weights, loadable with ``safe_mode=True`` once
