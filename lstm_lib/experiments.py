@@ -99,11 +99,9 @@ def _run_trial(job: tuple) -> Trial:
 
 
 def _one_blas_thread() -> None:
-    """Limit this process's BLAS (OpenBLAS, MKL) to one thread, if threadpoolctl is installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # the results are the same; only the speed-up is lost
-        return
+    """Limit this process's BLAS (OpenBLAS, MKL) to one thread (a pool worker's initializer)."""
+    from threadpoolctl import threadpool_limits
+
     threadpool_limits(1, user_api="blas")
 
 
