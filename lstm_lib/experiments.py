@@ -235,7 +235,7 @@ def reber_trial(
 
     Training: ``steps`` batches of ``batch_size`` rows of ``time`` symbols, the mean cross-entropy of
     every step. Tests (from ``default_rng(1000 + seed)``): ``per_length`` new strings in each bin of
-    :data:`REBER_LENGTHS` for :attr:`ReberTrial.closing`, then ``written`` strings written by the model.
+    :data:`REBER_LENGTHS` for ``ReberTrial.closing``, then ``written`` strings written by the model.
     """
     model = SequenceModel(layer, features=REBER.size, units=units, outputs=REBER.size, readout="sequence",
                           rng=np.random.default_rng(100 + seed))
