@@ -12,6 +12,7 @@ within the run; each run is a fresh process, and the table gives the median over
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -47,14 +48,8 @@ def one_run(args: argparse.Namespace) -> dict[str, float]:
     models[CANDIDATES[1]].set_weights(models[CANDIDATES[0]].get_weights())
 
     def training_step(model):
-        position = [0]
-
-        def step():
-            k = position[0] % len(x)
-            position[0] += 1
-            return model.train_on_batch(inputs[k], y[k])
-
-        return step
+        chunks = itertools.cycle(range(len(x)))  # the next chunk at every call, as training reads them
+        return lambda: model.train_on_batch(inputs[k := next(chunks)], y[k])
 
     return median_times({name: training_step(model) for name, model in models.items()}, args.repeats)
 

