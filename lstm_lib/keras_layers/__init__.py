@@ -5,7 +5,11 @@
 - :mod:`lstm_lib.keras_layers.lstm`: ``LSTM``, the layer that owns the loop, a drop-in for
   ``keras.layers.LSTM``;
 - :mod:`lstm_lib.keras_layers.compare`: the built-in layer and the course's side by side, with the same
-  weights, as the chapter, the tests and the GPU check compare them.
+  weights, as the chapter, the tests and the GPU check compare them;
+- :mod:`lstm_lib.keras_layers.language_model`: Chapter 6's character model, trained with truncated
+  backpropagation through time;
+- :mod:`lstm_lib.keras_layers.supervised`: Chapter 7's forecasters and sequence classifiers on measured
+  data, trained with early stopping.
 
 It changes no environment variable: to keep TensorFlow's C++ log lines quiet, set
 ``TF_CPP_MIN_LOG_LEVEL`` before importing it.
