@@ -2,9 +2,9 @@
 
 The site in ``_build/html`` (``make book``) is served on 127.0.0.1 and read in headless Chromium, the
 browser from the system (apt), driven by Playwright. Each page is opened in a fresh browser context, as
-on a reader's first visit. Nothing leaves this machine: the one resource the site loads from elsewhere,
-MathJax from its CDN, is answered from the same MathJax release installed from PyPI
-(``requirements-site.txt``), and any other request to another host is refused and reported.
+on a reader's first visit. Nothing leaves this machine: the site carries everything it needs, MathJax
+included (``book/_ext/offline_mathjax.py``), and every request to another host is refused and reported,
+so a page that needed the network to render would fail here.
 """
 
 import functools
@@ -13,16 +13,11 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-import mathjax
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from book_layout import REPORT, SITE
-
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
-MATHJAX_LOCAL = Path(mathjax.__file__).parent / "static" / "mathjax"
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ARGS = [
@@ -84,16 +79,10 @@ def browser():
 
 
 def _route(site_url: str, visit: Visit, route) -> None:
-    """Let requests to the site through, answer MathJax's from disk, refuse the rest."""
+    """Let requests to the site through; refuse, and record, every other."""
     url = route.request.url
     if url.startswith(site_url):
         route.continue_()
-    elif url.startswith(MATHJAX_CDN):
-        local = MATHJAX_LOCAL / url.removeprefix(MATHJAX_CDN).split("?")[0]
-        if local.is_file():
-            route.fulfill(path=local)
-        else:
-            route.fulfill(status=404)
     else:
         visit.external_requests.append(url)
         route.abort()

@@ -88,13 +88,22 @@ def described(image: dict) -> bool:
     return bool(image["alt"]) and Path(urlsplit(image["src"]).path).name not in image["alt"]
 
 
-READ_PAGE_JS = """() => ({
+READ_PAGE_JS = r"""() => ({
     images: [...document.images].map(i => ({src: i.src, loaded: i.complete && i.naturalWidth > 0,
                                             alt: (i.getAttribute('alt') || '').trim()})),
     links: [...document.querySelectorAll('a[href], link[href]')].map(a => a.href),
     mathUnrendered: [...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container'))
                         .map(m => m.textContent.slice(0, 60)),
     mathErrors: document.querySelectorAll('mjx-merror').length,
+    mathRendered: document.querySelectorAll('mjx-container').length,
+    // TeX a reader would see as text: the article without its code, its rendered math and its math sources
+    rawTex: (() => {
+        const article = document.querySelector('article')?.cloneNode(true);
+        if (!article) return [];
+        article.querySelectorAll('pre, code, mjx-container, .math, script').forEach(e => e.remove());
+        return [...article.textContent.matchAll(/\\\(|\\\[|\\begin\{|\$\$/g)]
+            .map(m => article.textContent.slice(Math.max(0, m.index - 20), m.index + 40));
+    })(),
     figuresWithoutNumber: [...document.querySelectorAll('figure')]
                         .filter(f => !f.querySelector('figcaption .caption-number')).map(f => f.id),
 })"""
@@ -102,8 +111,9 @@ READ_PAGE_JS = """() => ({
 
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_reads_cleanly(docname, visit, site_url, site_report):
-    """No console error, no request to another host, every image loads and has alt text, math is
-    typeset, every figure has a numbered caption, and every internal link and anchor resolves."""
+    """No console error, no request to another host (MathJax comes from the site itself), every image
+    loads and has alt text, math is typeset (MathJax's output on every chapter page, no raw TeX left as
+    text), every figure has a numbered caption, and every internal link and anchor resolves."""
     visit_ = visit(f"{docname}.html")
     wait_for_math(visit_.page)
     seen = visit_.page.evaluate(READ_PAGE_JS)
@@ -117,6 +127,9 @@ def test_page_reads_cleanly(docname, visit, site_url, site_report):
                  for image in seen["images"] if not described(image)]
     problems += [f"math not typeset: {text!r}" for text in seen["mathUnrendered"]]
     problems += [f"{seen['mathErrors']} TeX errors"] if seen["mathErrors"] else []
+    problems += [f"raw TeX shown as text: {text!r}" for text in seen["rawTex"]]
+    if docname in CHAPTERS and not seen["mathRendered"]:
+        problems.append("no equation rendered by MathJax on a chapter page")
     problems += [f"figure without a numbered caption: {fid}" for fid in seen["figuresWithoutNumber"]]
     problems += [f"broken link {problem}" for problem in broken_links(internal, site_url)]
     assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
@@ -198,3 +211,28 @@ def test_every_cell_diagram_is_shown_in_a_chapter(diagram, visit):
         for image in found:
             assert image["loaded"] and image["width"] >= 400, (docname, diagram.name, image)
             assert image["number"] and image["alt"] and diagram.name not in image["alt"], (docname, image)
+
+
+def test_equations_render_from_disk_without_a_network(browser):
+    """``_build/html`` opened as files, every request outside it refused: Chapter 2's equations render."""
+    from book_layout import SITE
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    refused = []
+    site = SITE.resolve().as_uri()
+
+    def only_the_site(route):
+        if route.request.url.startswith(site):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_site)
+    page = context.new_page()
+    page.goto(f"{site}/{SEARCH_PAGE}.html", wait_until="load")
+    wait_for_math(page)
+    rendered = page.evaluate("document.querySelectorAll('mjx-container').length")
+    unrendered = page.evaluate("[...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container')).length")
+    context.close()
+    assert rendered > 50 and unrendered == 0 and not refused, (rendered, unrendered, refused)
