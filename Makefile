@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval_sanitize.cfg
 
-.PHONY: install book test test-lib test-notebooks test-notebooks-default test-site execute clean tf1-reference
+.PHONY: install book pdf print-pdf-packages test test-lib test-notebooks test-notebooks-default test-site execute clean tf1-reference
 
 $(STAMP): requirements.txt requirements-corpus.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,10 +52,22 @@ $(SITE_STAMP): requirements-site.txt
 	$(SITE_VENV)/bin/python -m pip install --quiet -r requirements-site.txt
 	touch $@
 
-test-site: book $(SITE_STAMP)
+test-site: book pdf $(SITE_STAMP)
 	$(SITE_VENV)/bin/python -m pytest tests_site
 
-test: test-lib test-notebooks book test-site
+# The whole book as one PDF, built offline by Jupyter Book's LaTeX builder (XeLaTeX) into
+# _build/latex/lstms-from-scratch.pdf, then copied next to the site (the introduction links it). It needs
+# TeX Live and a few tools from the system (Debian: sudo apt-get install $(PDF_APT_PACKAGES)).
+PDF := _build/latex/lstms-from-scratch.pdf
+PDF_APT_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex \
+	latexmk tex-gyre fonts-freefont-otf fonts-dejavu-core librsvg2-bin poppler-utils
+pdf: install
+	@for tool in xelatex latexmk rsvg-convert pdftotext; do command -v $$tool >/dev/null || { \
+		echo "make pdf needs $$tool: sudo apt-get install $(PDF_APT_PACKAGES)"; exit 1; }; done
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	mkdir -p _build/html && cp $(PDF) _build/html/lstms-from-scratch.pdf
+
+test: test-lib test-notebooks book pdf test-site
 
 # For authors: run every chapter top to bottom in a fresh kernel and save its outputs.
 execute: install
@@ -65,3 +77,6 @@ execute: install
 
 clean:
 	rm -rf _build
+
+print-pdf-packages:
+	@echo $(PDF_APT_PACKAGES)
