@@ -96,6 +96,9 @@ READ_PAGE_JS = r"""() => ({
                         .map(m => m.textContent.slice(0, 60)),
     mathErrors: document.querySelectorAll('mjx-merror').length,
     mathRendered: document.querySelectorAll('mjx-container').length,
+    // code blocks (cell inputs and outputs) wider than their box: they would scroll sideways
+    codeScrolling: [...document.querySelectorAll('article pre')].filter(p => p.scrollWidth > p.clientWidth + 1)
+                        .map(p => p.textContent.split('\n').find(l => l.length > 80)?.slice(0, 60) ?? ''),
     // TeX a reader would see as text: the article without its code, its rendered math and its math sources
     rawTex: (() => {
         const article = document.querySelector('article')?.cloneNode(true);
@@ -113,7 +116,8 @@ READ_PAGE_JS = r"""() => ({
 def test_page_reads_cleanly(docname, visit, site_url, site_report):
     """No console error, no request to another host (MathJax comes from the site itself), every image
     loads and has alt text, math is typeset (MathJax's output on every chapter page, no raw TeX left as
-    text), every figure has a numbered caption, and every internal link and anchor resolves."""
+    text), no code block scrolls sideways at 1280 px, every figure has a numbered caption, and every
+    internal link and anchor resolves."""
     visit_ = visit(f"{docname}.html")
     wait_for_math(visit_.page)
     seen = visit_.page.evaluate(READ_PAGE_JS)
@@ -128,6 +132,7 @@ def test_page_reads_cleanly(docname, visit, site_url, site_report):
     problems += [f"math not typeset: {text!r}" for text in seen["mathUnrendered"]]
     problems += [f"{seen['mathErrors']} TeX errors"] if seen["mathErrors"] else []
     problems += [f"raw TeX shown as text: {text!r}" for text in seen["rawTex"]]
+    problems += [f"code scrolls sideways at 1280 px: {line!r}" for line in seen["codeScrolling"]]
     if docname in CHAPTERS and not seen["mathRendered"]:
         problems.append("no equation rendered by MathJax on a chapter page")
     problems += [f"figure without a numbered caption: {fid}" for fid in seen["figuresWithoutNumber"]]
@@ -236,3 +241,29 @@ def test_equations_render_from_disk_without_a_network(browser):
     unrendered = page.evaluate("[...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container')).length")
     context.close()
     assert rendered > 50 and unrendered == 0 and not refused, (rendered, unrendered, refused)
+
+
+LUMINANCE_JS = """(selector) => {
+    const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    const code = document.querySelector(selector);
+    let box = code;
+    while (box && getComputedStyle(box).backgroundColor.match(/rgba\\(.*, 0\\)$|transparent/)) box = box.parentElement;
+    return {text: lum(rgb(getComputedStyle(code).color)), background: lum(rgb(getComputedStyle(box || document.body).backgroundColor)),
+            theme: document.documentElement.dataset.theme};
+}"""
+
+
+def test_dark_mode_switches_and_keeps_code_readable(visit, site_report):
+    """The theme button reaches dark mode, and code there is light text on a dark box (and the reverse)."""
+    page = visit(f"{SEARCH_PAGE}.html").page
+    light = page.evaluate(LUMINANCE_JS, ".bd-article div.highlight pre")
+    for _ in range(3):
+        if page.evaluate("document.documentElement.dataset.theme") == "dark":
+            break
+        page.locator(".theme-switch-button").first.click()
+    dark = page.evaluate(LUMINANCE_JS, ".bd-article div.highlight pre")
+    screenshot(page, f"{SEARCH_PAGE}-dark", site_report, full_page=False)
+    assert dark["theme"] == "dark", dark
+    assert light["text"] < light["background"] - 100, light  # dark text on a light box
+    assert dark["text"] > dark["background"] + 100, dark  # light text on a dark box
