@@ -30,7 +30,9 @@ def _lengths(sequences: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
     features = {np.shape(s)[1] if np.ndim(s) == 2 else None for s in sequences}
     if len(features) != 1 or None in features or any(len(s) == 0 for s in sequences):
         shapes = sorted({np.shape(s) for s in sequences})[:3]
-        raise ValueError(f"Expected sequences of shape (time >= 1, features), one features for all. Received: {shapes}.")
+        raise ValueError(
+            f"Expected sequences of shape (time >= 1, features), all with the same features. Received: {shapes}."
+        )
     return np.array([len(s) for s in sequences]), features.pop()
 
 

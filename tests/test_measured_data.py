@@ -157,7 +157,7 @@ def test_pad_sequences_pads_at_the_end_and_masks_the_padding():
     assert np.all(padded[0, 2:] == -1.0) and np.all(padded[1, :4] == 2.0)
     with pytest.raises(ValueError, match="at most length=3"):
         cl.pad_sequences([np.ones((4, 3))], length=3)
-    with pytest.raises(ValueError, match="one features for all"):
+    with pytest.raises(ValueError, match=r"all with the same features\. Received: \[\(4, 2\), \(4, 3\)\]"):
         cl.pad_sequences([np.ones((4, 3)), np.ones((4, 2))])
 
 
