@@ -5,8 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval_sanitize.cfg
+# Tests run two at a time (pytest-xdist); a notebook's cells all go to one worker and kernel.
+WORKERS ?= 2
+# Each stage of `make test` adds its time here (tools/timed), and the summary is printed at the end.
+export STAGE_TIMES := _build/stage-times.txt
+TIMED := tools/timed
 
-.PHONY: install book pdf print-pdf-packages test test-lib test-notebooks test-notebooks-default test-site execute clean tf1-reference
+.PHONY: install book pdf print-pdf-packages test stage-times test-lib test-notebooks test-notebooks-default test-site execute clean tf1-reference
 
 $(STAMP): requirements.txt requirements-corpus.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +26,7 @@ book: install
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter-book build . -W -n --keep-going
 
 test-lib: install tf1-reference
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -n $(WORKERS) tests
 
 # Test-only: TF1's dynamic_rnn (tf-keras) for tests/test_tf_vs_tf1.py, outside .venv and Binder's environment.
 tf1-reference: .tf1-reference/.installed
@@ -31,14 +36,15 @@ tf1-reference: .tf1-reference/.installed
 	touch $@
 
 # Strict nbval of every chapter, once per numerical variant (BLAS kernels, thread counts, oneDNN and XLA
-# instruction sets; see tests/nbval_variants.py): a saved output must hold on every machine.
-NBVAL_RUN := $(BIN)/python -m pytest $(NBVAL) -o filterwarnings= chapters
+# instruction sets; see tools/nbval_variants.py): a saved output must hold on every machine. A variant
+# that would repeat the default run exactly is reported and skipped.
+NBVAL_RUN := $(BIN)/python -m pytest $(NBVAL) -o filterwarnings= -n $(WORKERS) --dist loadfile chapters
 test-notebooks: install
-	$(BIN)/python tests/nbval_variants.py -- $(NBVAL_RUN)
+	$(BIN)/python tools/nbval_variants.py -- $(NBVAL_RUN)
 
 # The same check on this machine's own kernels only: quicker while writing a chapter, not enough to commit.
 test-notebooks-default: install
-	$(BIN)/python tests/nbval_variants.py --only default -- $(NBVAL_RUN)
+	$(BIN)/python tools/nbval_variants.py --only default -- $(NBVAL_RUN)
 
 # The reader's test of the built site: headless Chromium from the system (apt) reads every page.
 # It runs from its own small environment (requirements-site.txt), so that .venv, where the notebooks
@@ -67,7 +73,19 @@ pdf: install
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
 	mkdir -p _build/html && cp $(PDF) _build/html/lstms-from-scratch.pdf
 
-test: test-lib test-notebooks book pdf test-site
+# Every stage timed (tools/timed); the times are printed at the end, also when a stage fails.
+test:
+	@mkdir -p _build && rm -f $(STAGE_TIMES)
+	@$(TIMED) install $(MAKE) --no-print-directory install tf1-reference $(SITE_STAMP) || { $(MAKE) -s stage-times; exit 1; }
+	@$(TIMED) "unit tests" $(MAKE) --no-print-directory test-lib || { $(MAKE) -s stage-times; exit 1; }
+	@$(TIMED) "notebooks, every variant" $(MAKE) --no-print-directory test-notebooks || { $(MAKE) -s stage-times; exit 1; }
+	@$(TIMED) book $(MAKE) --no-print-directory book || { $(MAKE) -s stage-times; exit 1; }
+	@$(TIMED) pdf $(MAKE) --no-print-directory pdf || { $(MAKE) -s stage-times; exit 1; }
+	@$(TIMED) site $(SITE_VENV)/bin/python -m pytest tests_site || { $(MAKE) -s stage-times; exit 1; }
+	@$(MAKE) -s stage-times
+
+stage-times:
+	@echo; echo "time of each stage of make test:"; sed 's/^/  /' $(STAGE_TIMES) 2>/dev/null || true
 
 # For authors: run every chapter top to bottom in a fresh kernel and save its outputs.
 execute: install

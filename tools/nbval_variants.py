@@ -1,4 +1,4 @@
-"""Run the strict nbval check of every chapter under several numerical kernels, one after another.
+"""Run the strict nbval check of every chapter under several numerical kernels, one variant after another.
 
 A saved output may not depend on the last bits of a matrix product, and those bits depend on which
 kernels the machine's libraries pick: OpenBLAS chooses its kernels by CPU (``OPENBLAS_CORETYPE``
@@ -15,9 +15,19 @@ reported as skipped (never as passed) and the variant runs with the rest of its 
 run the OpenBLAS kernel that NumPy actually loads is read with ``threadpoolctl`` and printed, so a
 variant that silently fell back to another kernel would show.
 
+A variant that only sets OpenBLAS's kernel and thread count, to what this machine already uses by
+default (as ``threadpoolctl`` reports it), would repeat the default run exactly: it is reported as "same
+as the default run" and not run again. (On an AVX-512 machine whose OpenBLAS picks SkylakeX kernels with
+two threads, that is the ``avx512`` variant.) Together the variants still cover Haswell and SkylakeX
+kernels, one and two threads, and oneDNN at AVX2 on every machine that can run them.
+
+Within a variant, the Makefile's pytest command runs two notebooks at a time (pytest-xdist, one worker
+and kernel per notebook; ``chapters/conftest.py``); a result does not depend on what runs beside it.
+At the end a table gives each notebook's time and peak memory under each variant that ran.
+
 Usage (what the Makefile runs)::
 
-    python tests/nbval_variants.py [--only NAME ...] -- PYTEST COMMAND ...
+    python tools/nbval_variants.py [--only NAME ...] -- PYTEST COMMAND ...
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -33,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPORTS = Path(__file__).resolve().parents[1] / "_build" / "nbval"
+NOTEBOOKS = REPORTS / "notebooks.json"  # each notebook's time and peak in the latest run (chapters/conftest.py)
 
 
 @dataclass(frozen=True)
@@ -101,18 +113,40 @@ def counts(junit_xml: Path) -> dict[str, int]:
     return {"passed": total - failed - skipped, "failed": failed, "skipped": skipped}
 
 
-def run_variant(variant: Variant, command: list[str], flags: set[str]) -> tuple[str, bool]:
-    """Run ``command`` under the variant's settings; return its summary line and whether it passed."""
+def environment(variant: Variant, flags: set[str]) -> tuple[dict[str, str], list[str], list[str]]:
+    """The variant's environment, the settings it applied and those the CPU cannot run."""
     env = dict(os.environ)
     applied, skipped = [], []
     for setting in variant.settings:
         if setting.needs is None or setting.needs in flags:
             env[setting.name] = setting.value
-            applied.append(f"{setting.name}={setting.value}")
+            applied.append(setting)
         else:
             skipped.append(f"{setting.name}={setting.value} skipped (the CPU has no {setting.needs})")
-    label = " ".join(applied) if applied else "the machine's default kernels"
+    return env, applied, skipped
+
+
+def repeats_default(applied: list[Setting], kernels: str, default_kernels: str) -> bool:
+    """True when the variant changes only OpenBLAS's kernel and threads, to what the default run uses."""
+    return all(s.name.startswith("OPENBLAS_") for s in applied) and kernels == default_kernels
+
+
+def run_variant(variant: Variant, command: list[str], flags: set[str],
+                default_kernels: str | None) -> tuple[str, bool, dict]:
+    """Run ``command`` under the variant's settings.
+
+    Returns its summary line, whether it passed, and each notebook's time and peak ({} when it did not
+    run). ``default_kernels`` is what the default run used, when it ran in this invocation.
+    """
+    env, applied, skipped = environment(variant, flags)
+    label = " ".join(f"{s.name}={s.value}" for s in applied) if applied else "the machine's default kernels"
     kernels = openblas_in_use(env)
+    if variant.name != "default" and default_kernels is not None and repeats_default(applied, kernels,
+                                                                                     default_kernels):
+        line = f"nbval strict, {label}: same as the default run ({kernels}), not run again"
+        print(f"\n=== {line}", flush=True)
+        stage_time(f"nbval {variant.name}:", "same as the default run, not run again")
+        return line, True, {}
     print(f"\n=== nbval strict, {label} ({kernels})", *skipped, sep="\n    ", flush=True)
 
     REPORTS.mkdir(parents=True, exist_ok=True)
@@ -120,15 +154,43 @@ def run_variant(variant: Variant, command: list[str], flags: set[str]) -> tuple[
     report.unlink(missing_ok=True)
     start = time.perf_counter()
     code = subprocess.run([*command, f"--junitxml={report}"], env=env).returncode
-    minutes = (time.perf_counter() - start) / 60
+    seconds = time.perf_counter() - start
+    minutes = seconds / 60
+    stage_time(f"nbval {variant.name}:", f"{seconds:7.0f} s")
     if not report.exists():
-        return f"nbval strict, {label}: did not run (pytest exit code {code})", False
+        return f"nbval strict, {label}: did not run (pytest exit code {code})", False, {}
+    notebooks = {}
+    if NOTEBOOKS.exists():
+        shutil.copy(NOTEBOOKS, REPORTS / f"{variant.name}.json")
+        notebooks = json.loads(NOTEBOOKS.read_text())
     n = counts(report)
     summary = ", ".join(f"{n[k]} {k}" for k in ("passed", "failed", "skipped") if n[k] or k == "passed")
     line = f"nbval strict, {label}: {summary} ({minutes:.1f} min; {kernels})"
     if skipped:
         line += "; " + "; ".join(skipped)
-    return line, code == 0 and n["failed"] == 0
+    return line, code == 0 and n["failed"] == 0, notebooks
+
+
+def stage_time(name: str, text: str) -> None:
+    """Add a line to the stage times of ``make test`` (tools/timed), when it is collecting them."""
+    path = os.environ.get("STAGE_TIMES")
+    if path:
+        with open(path, "a") as file:
+            file.write(f"{name:28s} {text}\n")
+
+
+def notebook_table(by_variant: dict[str, dict]) -> list[str]:
+    """One line per notebook: its time and peak memory under each variant that ran."""
+    ran = {name: notebooks for name, notebooks in by_variant.items() if notebooks}
+    names = sorted({notebook for notebooks in ran.values() for notebook in notebooks})
+    lines = [f"{'notebook':34s}" + "".join(f"{name:>22s}" for name in ran)]
+    for notebook in names:
+        cells = []
+        for notebooks in ran.values():
+            entry = notebooks.get(notebook)
+            cells.append(f"{entry['seconds']:5.0f} s {entry['peak_mib']:5d} MiB" if entry else "-")
+        lines.append(f"{notebook:34s}" + "".join(f"{cell:>22s}" for cell in cells))
+    return lines
 
 
 def main() -> int:
@@ -141,10 +203,22 @@ def main() -> int:
         parser.error("give the pytest command after --")
     chosen = [v for v in VARIANTS if not args.only or v.name in args.only]
     flags = cpu_flags()
-    results = [run_variant(variant, command, flags) for variant in chosen]
+    default_kernels = None
+    results, by_variant = [], {}
+    for variant in chosen:
+        line, ok, notebooks = run_variant(variant, command, flags, default_kernels)
+        if variant.name == "default":
+            default_kernels = openblas_in_use(dict(os.environ))
+        results.append((line, ok))
+        by_variant[variant.name] = notebooks
     print("\nnbval under each numerical variant:")
     for line, _ in results:
         print("  " + line)
+    table = notebook_table(by_variant)
+    if len(table) > 1:
+        print("\neach notebook's time (kernel start to shutdown) and peak memory, by variant:")
+        for line in table:
+            print("  " + line)
     return 0 if all(ok for _, ok in results) else 1
 
 
