@@ -68,22 +68,39 @@ def main() -> None:
         print(json.dumps(one_run(args)))
         return
 
-    command = [sys.executable, __file__, "--one-run", "--units", str(args.units), "--layers", str(args.layers),
-               "--batch", str(args.batch), "--steps", str(args.steps), "--repeats", str(args.repeats)]
+    command = [
+        sys.executable,
+        __file__,
+        "--one-run",
+        "--units",
+        str(args.units),
+        "--layers",
+        str(args.layers),
+        "--batch",
+        str(args.batch),
+        "--steps",
+        str(args.steps),
+        "--repeats",
+        str(args.repeats),
+    ]
     results = []
     for run in range(args.runs):
         print(f"run {run + 1} of {args.runs}...", file=sys.stderr, flush=True)
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         results.append(json.loads(output.strip().splitlines()[-1]))
     characters = args.batch * args.steps
-    print(f"{args.layers} x {args.units} units, batch {args.batch} x {args.steps} characters, float32; "
-          f"{args.runs} runs of {args.repeats} timed training steps each")
+    print(
+        f"{args.layers} x {args.units} units, batch {args.batch} x {args.steps} characters, float32; "
+        f"{args.runs} runs of {args.repeats} timed training steps each"
+    )
     print(f"{'layer':26s} {'ms per step':>12s} {'characters/s':>13s} {'time ratio to Keras':>20s} {'range':>10s}")
     for name in CANDIDATES:
         ms = statistics.median(1e3 * r[name] for r in results)
         ratios = [r[name] / r[CANDIDATES[0]] for r in results]
-        print(f"{name:26s} {ms:12.1f} {characters / ms * 1e3:13,.0f} {statistics.median(ratios):20.2f} "
-              f"{min(ratios):.2f}-{max(ratios):.2f}")
+        print(
+            f"{name:26s} {ms:12.1f} {characters / ms * 1e3:13,.0f} {statistics.median(ratios):20.2f} "
+            f"{min(ratios):.2f}-{max(ratios):.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ a mask, both with Keras's generic loop (``use_cudnn=False``, which must agree) a
 path (reported); the gradients through a mask; the losses of a short ``fit``. Then it times one
 jit-compiled forward and backward pass at Chapter 2's sizes. The results are in book/speed.md.
 """
+
 import os
 import sys
 import time
@@ -49,8 +50,10 @@ for use_cudnn in (False, "auto"):
                 if len(expected[0].shape) == 3:
                     flipped = float(np.max(np.abs(expected[0][:, ::-1] - got[0])))
                     print(f"    course outputs vs Keras's outputs reversed in time: {flipped:.1e}")
-    print(f"keras.layers.LSTM(use_cudnn={use_cudnn}): 9 options x (no mask, mask), largest difference "
-          f"{max(worst.values()):.1e}; above 1e-5: {[k for k, v in worst.items() if v >= 1e-5]}")
+    print(
+        f"keras.layers.LSTM(use_cudnn={use_cudnn}): 9 options x (no mask, mask), largest difference "
+        f"{max(worst.values()):.1e}; above 1e-5: {[k for k, v in worst.items() if v >= 1e-5]}"
+    )
     if use_cudnn is False:
         assert max(worst.values()) < 1e-5
 
@@ -65,7 +68,8 @@ def values(variables):
 def loss_of(layer):
     def loss(trainable, inputs):
         out, _ = layer.stateless_call(trainable, values(layer.non_trainable_variables), inputs, mask=mask)
-        return (out ** 2).sum()
+        return (out**2).sum()
+
     return jax.grad(loss, argnums=(0, 1))
 
 

@@ -152,6 +152,7 @@ def measure(batch: int, steps: int, features: int, units: int, repeats: int) -> 
 
 def one_run(args: argparse.Namespace) -> dict:
     """Times of every candidate (seconds) at the main size and at each size of the growth table."""
+
     def times(steps: int, repeats: int) -> dict[str, float]:
         return measure(args.batch, steps, args.features, args.units, repeats)
 
@@ -163,9 +164,23 @@ def one_run(args: argparse.Namespace) -> dict:
 
 def runs_in_fresh_processes(args: argparse.Namespace) -> list[dict]:
     """``args.runs`` results of :func:`one_run`, each from its own Python process."""
-    command = [sys.executable, __file__, "--one-run", "--batch", str(args.batch), "--steps", str(args.steps),
-               "--features", str(args.features), "--units", str(args.units), "--repeats", str(args.repeats),
-               "--scaling", *map(str, args.scaling)]
+    command = [
+        sys.executable,
+        __file__,
+        "--one-run",
+        "--batch",
+        str(args.batch),
+        "--steps",
+        str(args.steps),
+        "--features",
+        str(args.features),
+        "--units",
+        str(args.units),
+        "--repeats",
+        str(args.repeats),
+        "--scaling",
+        *map(str, args.scaling),
+    ]
     results = []
     for run in range(args.runs):
         print(f"run {run + 1} of {args.runs}...", file=sys.stderr, flush=True)
@@ -182,8 +197,9 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=60, help="timed calls per candidate in a run")
     parser.add_argument("--runs", type=int, default=3, help="runs, each in a fresh process")
-    parser.add_argument("--scaling", type=int, nargs="*", default=[25, 50, 100, 200],
-                        help="numbers of steps for the growth table")
+    parser.add_argument(
+        "--scaling", type=int, nargs="*", default=[25, 50, 100, 200], help="numbers of steps for the growth table"
+    )
     parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one_run:  # a child process: print the times of one run as JSON
@@ -192,8 +208,10 @@ def main() -> None:
 
     results = runs_in_fresh_processes(args)
     reference = "keras.layers.LSTM"
-    print(f"batch {args.batch}, {args.steps} steps, {args.features} features, {args.units} units, float32; "
-          f"{args.runs} runs of {args.repeats} timed calls each")
+    print(
+        f"batch {args.batch}, {args.steps} steps, {args.features} features, {args.units} units, float32; "
+        f"{args.runs} runs of {args.repeats} timed calls each"
+    )
     print(f"{'implementation':28s} {'ms (median)':>12s} {'ratio to Keras':>15s} {'range over runs':>16s}")
     for name in CANDIDATES:
         ms = statistics.median(1e3 * r["main"][name] for r in results)

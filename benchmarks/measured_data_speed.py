@@ -100,8 +100,10 @@ def main() -> None:
         for name in LAYERS:
             seconds = statistics.median(r[f"{task}|{name}"] for r in results)
             ratios = [r[f"{task}|{name}"] / r[f"{task}|{LAYERS[0]}"] for r in results]
-            print(f"{task:20s} {name:26s} {seconds:12.3f} {statistics.median(ratios):20.2f} "
-                  f"{min(ratios):.2f}-{max(ratios):.2f}")
+            print(
+                f"{task:20s} {name:26s} {seconds:12.3f} {statistics.median(ratios):20.2f} "
+                f"{min(ratios):.2f}-{max(ratios):.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -1,24 +1,26 @@
-"""The nbval run of the chapters: each notebook's memory against Binder's 2 GB, its time, and the order.
+"""The nbval run of the chapters: every notebook's memory (Binder's 2 GB), its time and its order.
 
-**Memory.** While nbval runs a notebook, a background thread samples the memory of the processes under
-pytest, which are the running notebook's kernel and whatever it starts. For each process it takes the
-peak resident memory the kernel reports (Linux's ``VmHWM``, so a spike between two samples still counts;
-the current RSS elsewhere) and adds them up: an upper bound of the notebook's peak. The cell at which a
-notebook's peak first goes over the limit fails.
+**Memory.** While nbval runs a notebook, a background thread samples the memory of the processes
+under pytest, which are the running notebook's kernel and whatever it starts. For each process it
+takes the peak resident memory the kernel reports (Linux's ``VmHWM``, so a spike between two
+samples still counts; the current RSS elsewhere) and adds them up: an upper bound of the notebook's
+peak. The cell at which a notebook's peak first goes over the limit fails.
 
 **In parallel.** ``tools/nbval_variants.py`` runs the notebooks two at a time with pytest-xdist
-(``-n 2 --dist loadfile``: every cell of a notebook goes to the same worker, one kernel each). Each worker
-samples only its own kernel's processes, so each notebook's peak is its own. Each cell's report carries
-the notebook's peak so far (``user_properties``), so the process that prints the results, xdist's
-controller or a plain pytest, learns the peaks from the reports it receives.
+(``-n 2 --dist loadfile``: every cell of a notebook goes to the same worker, one kernel each). Each
+worker samples only its own kernel's processes, so each notebook's peak is its own. Each cell's
+report carries the notebook's peak so far (``user_properties``), so the process that prints the
+results, xdist's controller or a plain pytest, learns the peaks from the reports it receives.
 
-**Order.** The notebooks start slowest first, by the times of the previous run that this checkout has
-recorded (``_build/nbval/notebooks.json``), so that the longest one does not start last; without a
-record they keep their alphabetical order. The order changes only when each starts, never a result.
+**Order.** The notebooks start slowest first, by the times of the previous run that this checkout
+has recorded (``_build/nbval/notebooks.json``), so that the longest one does not start last;
+without a record they keep their alphabetical order. The order changes only when each starts, never
+a result.
 
-**Report.** After the tests, one line per notebook: its time (kernel start, every cell and shutdown)
-and peak memory. The lines go to the terminal and to ``_build/notebook-memory.txt``, and the same
-figures, as JSON, to ``_build/nbval/notebooks.json`` (or the file ``NBVAL_NOTEBOOK_REPORT`` names).
+**Report.** After the tests, one line per notebook: its time (kernel start, every cell and
+shutdown) and peak memory. The lines go to the terminal and to ``_build/notebook-memory.txt``, and
+the same figures, as JSON, to ``_build/nbval/notebooks.json`` (or the file
+``NBVAL_NOTEBOOK_REPORT`` names).
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ PEAK = "notebook_peak_bytes"  # the name of the user property that carries a not
 
 
 def peak_rss(process: psutil.Process) -> int:
-    """The process's peak resident memory in bytes where the system keeps it (Linux), else its current
-    resident memory."""
+    """The process's peak resident memory in bytes where the system keeps it (Linux), else its
+    current resident memory."""
     try:
         status = Path(f"/proc/{process.pid}/status").read_text()
     except OSError:
@@ -55,7 +57,7 @@ def peak_rss(process: psutil.Process) -> int:
 
 
 class KernelMemory:
-    """The peak memory of each notebook's kernel and its children, sampled in a background thread."""
+    """The peak memory of each notebook's kernel and its children, sampled in the background."""
 
     def __init__(self):
         self.notebook = None  # the notebook whose kernel is running, set before its first cell
@@ -73,8 +75,8 @@ class KernelMemory:
         self._thread.join()
 
     def sample(self) -> None:
-        """Add up the peaks of every process under this pytest process and keep the largest sum for the
-        notebook."""
+        """Add up the peaks of every process under this pytest process and keep the largest sum for
+        the notebook."""
         notebook = self.notebook
         if notebook is None:
             return
@@ -100,8 +102,8 @@ class Results:
         self.peaks: dict[str, int] = defaultdict(int)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """A hook: every phase of every cell, where the results are printed (xdist's controller, or pytest
-        alone)."""
+        """A hook: every phase of every cell, where the results are printed (xdist's controller, or
+        pytest alone)."""
         notebook = notebook_of(report.nodeid)
         if notebook is None:
             return
@@ -124,7 +126,9 @@ def notebook_of(nodeid: str) -> str | None:
 def previous_seconds() -> dict[str, float]:
     """Each notebook's time in the last run recorded here, {} when there is none."""
     try:
-        return {name: entry["seconds"] for name, entry in json.loads(JSON_REPORT.read_text()).items()}
+        return {
+            name: entry["seconds"] for name, entry in json.loads(JSON_REPORT.read_text()).items()
+        }
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -148,14 +152,18 @@ def pytest_collection_modifyitems(session, config, items):
     position = {}
     for item in items:
         position.setdefault(notebook_of(item.nodeid), len(position))
-    items.sort(key=lambda item: (-seconds.get(notebook_of(item.nodeid), 0.0),
-                                 position[notebook_of(item.nodeid)]))
+    items.sort(
+        key=lambda item: (
+            -seconds.get(notebook_of(item.nodeid), 0.0),
+            position[notebook_of(item.nodeid)],
+        )
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    """Attribute samples to this cell's notebook from before its kernel starts (nbval starts it in the
-    setup of the notebook's first cell)."""
+    """Attribute samples to this cell's notebook from before its kernel starts (nbval starts it in
+    the setup of the notebook's first cell)."""
     if isinstance(item, IPyNbCell):
         item.config.stash[_MONITOR].notebook = item.parent.path.name
 
@@ -175,25 +183,40 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and notebook not in monitor.over_limit and peak > BINDER_LIMIT:
         monitor.over_limit.add(notebook)
         report.outcome = "failed"
-        report.longrepr = (f"{notebook}: its kernel's peak memory reached {peak / 2**20:.0f} MiB after "
-                           f"this cell, over Binder's {BINDER_LIMIT / 2**20:.0f} MiB.")
+        report.longrepr = (
+            f"{notebook}: its kernel's peak memory reached {peak / 2**20:.0f} MiB after "
+            f"this cell, over Binder's {BINDER_LIMIT / 2**20:.0f} MiB."
+        )
     return report
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    """Print each notebook's time and peak; write them to ``_build/notebook-memory.txt`` and as JSON."""
+    """Print each notebook's time and peak, and write them to ``_build/notebook-memory.txt``."""
     results = config.stash[_RESULTS]
     if not results.seconds or hasattr(config, "workerinput"):
         return
     names = sorted(results.seconds)
-    lines = [f"{name}: {results.seconds[name]:5.0f} s, peak {results.peaks[name] / 2**20:.0f} MiB "
-             f"(limit {BINDER_LIMIT / 2**20:.0f} MiB)" for name in names]
+    lines = [
+        f"{name}: {results.seconds[name]:5.0f} s, peak {results.peaks[name] / 2**20:.0f} MiB "
+        f"(limit {BINDER_LIMIT / 2**20:.0f} MiB)"
+        for name in names
+    ]
     terminalreporter.section("time and peak memory of each notebook's kernel")
     for line in lines:
         terminalreporter.write_line(line)
     TEXT_REPORT.parent.mkdir(parents=True, exist_ok=True)
     TEXT_REPORT.write_text("\n".join(lines) + "\n")
     JSON_REPORT.parent.mkdir(parents=True, exist_ok=True)
-    JSON_REPORT.write_text(json.dumps(
-        {name: {"seconds": round(results.seconds[name], 1), "peak_mib": round(results.peaks[name] / 2**20)}
-         for name in names}, indent=1) + "\n")
+    JSON_REPORT.write_text(
+        json.dumps(
+            {
+                name: {
+                    "seconds": round(results.seconds[name], 1),
+                    "peak_mib": round(results.peaks[name] / 2**20),
+                }
+                for name in names
+            },
+            indent=1,
+        )
+        + "\n"
+    )

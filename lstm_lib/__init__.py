@@ -4,8 +4,27 @@ The NumPy modules import here; the TensorFlow and Keras ones (``lstm_lib.tf_rnn`
 ``lstm_lib.keras_layers``) are imported on their own, so ``import lstm_lib`` never loads TensorFlow.
 """
 
-from . import (activations, classification, data, dense, diagnostics, experiments, gradcheck, init, losses, numpy_gru,
-               numpy_lstm, numpy_lstm_variants, numpy_rnn, optim, scaling, sequence_model, series, text, tf1_weights)
+from . import (
+    activations,
+    classification,
+    data,
+    dense,
+    diagnostics,
+    experiments,
+    gradcheck,
+    init,
+    losses,
+    numpy_gru,
+    numpy_lstm,
+    numpy_lstm_variants,
+    numpy_rnn,
+    optim,
+    scaling,
+    sequence_model,
+    series,
+    text,
+    tf1_weights,
+)
 
 __version__ = "0.1.0"
 

@@ -24,13 +24,9 @@ def check_shape(name: str, array: np.ndarray, dims: Sequence[Dim]) -> None:
     A string entry of ``dims`` (``"batch"``) names an axis of free size.
     """
     shape = np.shape(array)
-    ok = len(shape) == len(dims) and all(
-        isinstance(d, str) or size == d for size, d in zip(shape, dims)
-    )
+    ok = len(shape) == len(dims) and all(isinstance(d, str) or size == d for size, d in zip(shape, dims))
     if not ok:
-        raise ValueError(
-            f"Expected {name} of shape {_format(dims)}. Received: {name}.shape={tuple(shape)}."
-        )
+        raise ValueError(f"Expected {name} of shape {_format(dims)}. Received: {name}.shape={tuple(shape)}.")
 
 
 def check_sequence(name: str, x: np.ndarray) -> tuple[int, int, int]:
@@ -38,9 +34,7 @@ def check_sequence(name: str, x: np.ndarray) -> tuple[int, int, int]:
     check_shape(name, x, ("batch", "time", "features"))
     batch, time, features = np.shape(x)
     if time < 1:
-        raise ValueError(
-            f"Expected {name} with at least one time step. Received: {name}.shape={np.shape(x)}."
-        )
+        raise ValueError(f"Expected {name} with at least one time step. Received: {name}.shape={np.shape(x)}.")
     return batch, time, features
 
 

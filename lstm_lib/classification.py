@@ -76,7 +76,9 @@ def holdout_per_class(labels: np.ndarray, per_class: int, rng: np.random.Generat
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
         if len(members) <= per_class:
-            raise ValueError(f"Expected more than per_class={per_class} members of class {label}. Received: {len(members)}.")
+            raise ValueError(
+                f"Expected more than per_class={per_class} members of class {label}. Received: {len(members)}."
+            )
         held.append(rng.choice(members, per_class, replace=False))
     validation = np.sort(np.concatenate(held))
     return np.setdiff1d(np.arange(len(labels)), validation), validation
@@ -112,7 +114,11 @@ def softmax_regression_loss(
 
 
 def fit_softmax_regression(
-    features: np.ndarray, labels: np.ndarray, classes: int, l2: float = 1e-3, steps: int = 500,
+    features: np.ndarray,
+    labels: np.ndarray,
+    classes: int,
+    l2: float = 1e-3,
+    steps: int = 500,
     learning_rate: float = 0.05,
 ) -> SoftmaxRegression:
     """Fit :class:`SoftmaxRegression` by ``steps`` full-batch Adam steps from zero weights.

@@ -248,7 +248,7 @@ def japanese_vowels(split: str) -> tuple[list[np.ndarray], np.ndarray]:
     name = f"JapaneseVowels_{split.upper()}.ts"
     path = package_file("sktime", SKTIME_VERSION, "datasets", "data", "JapaneseVowels", name)
     lines = path.read_text(encoding="utf-8").splitlines()
-    body = lines[[line.strip().lower() for line in lines].index("@data") + 1:]
+    body = lines[[line.strip().lower() for line in lines].index("@data") + 1 :]
     sequences, labels = [], []
     for line in filter(str.strip, body):
         *channels, label = line.split(":")

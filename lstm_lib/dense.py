@@ -19,9 +19,7 @@ def dense_forward(h: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.nda
     return h @ kernel + bias
 
 
-def dense_backward(
-    d_y: np.ndarray, h: np.ndarray, kernel: np.ndarray
-) -> dict[str, np.ndarray]:
+def dense_backward(d_y: np.ndarray, h: np.ndarray, kernel: np.ndarray) -> dict[str, np.ndarray]:
     """Gradients of :func:`dense_forward`: dh = dy @ kernel.T, d kernel = sum h.T @ dy, d bias = sum dy."""
     flat_h = h.reshape(-1, h.shape[-1])
     flat_d_y = d_y.reshape(-1, d_y.shape[-1])

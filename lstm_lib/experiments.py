@@ -64,8 +64,9 @@ def remember_first_model(layer: str, seed: int, units: int = 16, **init_options)
 
     ``init_options`` go to the layer's initialiser (``forget_bias``, ``input_bias`` for an LSTM).
     """
-    return SequenceModel(layer, features=2, units=units, outputs=1, readout="last",
-                         rng=np.random.default_rng(100 + seed), **init_options)
+    return SequenceModel(
+        layer, features=2, units=units, outputs=1, readout="last", rng=np.random.default_rng(100 + seed), **init_options
+    )
 
 
 def remember_first_trial(
@@ -114,8 +115,9 @@ def _map(function, jobs: list, workers: int) -> list:
     # "spawn" starts clean interpreters: a forked copy of a process that has loaded TensorFlow can hang.
     # Each worker keeps its BLAS to one thread: ``workers`` processes of two threads each on two cores
     # ran no faster than one process (the course's matrices are small), one thread each 1.5x faster.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_one_blas_thread) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_blas_thread
+    ) as pool:
         return list(pool.map(function, jobs))
 
 
@@ -164,12 +166,14 @@ def addition_trial(
     A sum counts as right when every one of its bits is; ``accuracy[bits]`` is the share of 500 new sums
     of ``bits`` bits that the model gets right (:func:`lstm_lib.data.random_addition_batch`).
     """
-    model = SequenceModel(layer, features=2, units=units, outputs=1, readout="sequence",
-                          rng=np.random.default_rng(100 + seed))
+    model = SequenceModel(
+        layer, features=2, units=units, outputs=1, readout="sequence", rng=np.random.default_rng(100 + seed)
+    )
     data_rng = np.random.default_rng(seed)
     batches = iter(lambda: random_addition_batch(data_rng, batch_size, train_bits, np.float64), None)
-    history = train(model, Adam(learning_rate=learning_rate), batches, steps, sigmoid_binary_crossentropy,
-                    clip_norm=clip_norm)
+    history = train(
+        model, Adam(learning_rate=learning_rate), batches, steps, sigmoid_binary_crossentropy, clip_norm=clip_norm
+    )
     test_rng = np.random.default_rng(1000 + seed)
     accuracy = {}
     for bits in test_bits:
@@ -228,8 +232,16 @@ def _written_strings(model: SequenceModel, count: int, rng: np.random.Generator,
 
 
 def reber_trial(
-    layer: str, seed: int, units: int = 16, steps: int = 3000, batch_size: int = 32, time: int = 40,
-    learning_rate: float = 0.01, clip_norm: float | None = 1.0, per_length: int = 200, written: int = 1000,
+    layer: str,
+    seed: int,
+    units: int = 16,
+    steps: int = 3000,
+    batch_size: int = 32,
+    time: int = 40,
+    learning_rate: float = 0.01,
+    clip_norm: float | None = 1.0,
+    per_length: int = 200,
+    written: int = 1000,
 ) -> ReberTrial:
     """Train ``layer`` to predict the next symbol of embedded Reber streams with Adam, then measure the rule.
 
@@ -237,12 +249,19 @@ def reber_trial(
     every step. Tests (from ``default_rng(1000 + seed)``): ``per_length`` new strings in each bin of
     :data:`REBER_LENGTHS` for ``ReberTrial.closing``, then ``written`` strings written by the model.
     """
-    model = SequenceModel(layer, features=REBER.size, units=units, outputs=REBER.size, readout="sequence",
-                          rng=np.random.default_rng(100 + seed))
+    model = SequenceModel(
+        layer,
+        features=REBER.size,
+        units=units,
+        outputs=REBER.size,
+        readout="sequence",
+        rng=np.random.default_rng(100 + seed),
+    )
     data_rng = np.random.default_rng(seed)
     batches = iter(lambda: embedded_reber_batch(data_rng, batch_size, time), None)
-    history = train(model, Adam(learning_rate=learning_rate), batches, steps, softmax_cross_entropy,
-                    clip_norm=clip_norm)
+    history = train(
+        model, Adam(learning_rate=learning_rate), batches, steps, softmax_cross_entropy, clip_norm=clip_norm
+    )
     test_rng = np.random.default_rng(1000 + seed)
     pool = embedded_reber_strings(test_rng, 100 * per_length)
     closing = {}

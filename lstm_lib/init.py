@@ -24,9 +24,7 @@ def orthogonal(rng: np.random.Generator, shape: tuple[int, int], dtype=np.float6
     return np.ascontiguousarray(q if rows >= cols else q.T, dtype=dtype)
 
 
-def init_rnn_weights(
-    rng: np.random.Generator, features: int, units: int, dtype=np.float64
-) -> dict[str, np.ndarray]:
+def init_rnn_weights(rng: np.random.Generator, features: int, units: int, dtype=np.float64) -> dict[str, np.ndarray]:
     """``kernel`` (features, units), ``recurrent_kernel`` (units, units), ``bias`` (units,)."""
     return {
         "kernel": glorot_uniform(rng, (features, units), dtype),
@@ -63,9 +61,7 @@ def init_lstm_weights(
     }
 
 
-def init_gru_weights(
-    rng: np.random.Generator, features: int, units: int, dtype=np.float64
-) -> dict[str, np.ndarray]:
+def init_gru_weights(rng: np.random.Generator, features: int, units: int, dtype=np.float64) -> dict[str, np.ndarray]:
     """``kernel`` (features, 3 units), ``recurrent_kernel`` (units, 3 units), ``bias`` (2, 3 units).
 
     The layout of ``keras.layers.GRU`` with ``reset_after=True``, gate order z, r, h: row 0 of the
@@ -79,8 +75,6 @@ def init_gru_weights(
     }
 
 
-def init_dense_weights(
-    rng: np.random.Generator, inputs: int, outputs: int, dtype=np.float64
-) -> dict[str, np.ndarray]:
+def init_dense_weights(rng: np.random.Generator, inputs: int, outputs: int, dtype=np.float64) -> dict[str, np.ndarray]:
     """A dense layer's ``kernel`` (inputs, outputs), Glorot-uniform, and ``bias`` (outputs,)."""
     return {"kernel": glorot_uniform(rng, (inputs, outputs), dtype), "bias": np.zeros(outputs, dtype)}

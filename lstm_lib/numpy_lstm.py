@@ -109,6 +109,8 @@ def _activation_slope(gates: np.ndarray, scale: np.ndarray, shift: np.ndarray) -
     return np.subtract(scale * scale, slope, out=slope)
 
 
+# The aligned comments are part of the lesson (Chapter 2 prints this function): the formatter leaves it.
+# fmt: off
 def lstm_step_forward(
     x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray,
     bias: np.ndarray,
@@ -130,8 +132,11 @@ def lstm_step_forward(
     c = f * c_prev + i * g                                # keep some of the old cell, write some new
     h = o * np.tanh(c)                                    # show some of the cell
     return h, c, (i, f, g, o)
+# fmt: on
 
 
+# The aligned comments are part of the lesson (Chapter 2 prints this function): the formatter leaves it.
+# fmt: off
 def lstm_step_backward(
     d_h: np.ndarray, d_c_later: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
     c: np.ndarray, gates: tuple[np.ndarray, ...], kernel: np.ndarray, recurrent_kernel: np.ndarray,
@@ -157,6 +162,7 @@ def lstm_step_backward(
                           d_g * tanh_grad_from_output(g), d_o * sigmoid_grad_from_output(o)], axis=-1)
     # From here on it is the RNN's product, z_t = x_t W + h_{t-1} U + b, and one more path, through c_{t-1}.
     return {**product_backward(d_z, x_t, h_prev, kernel, recurrent_kernel), "c_prev": d_c * f}
+# fmt: on
 
 
 def lstm_forward(

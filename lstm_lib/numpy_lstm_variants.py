@@ -54,8 +54,7 @@ class Variant:
     def blocks(self) -> tuple[str, ...]:
         """The gates that have weights, a subset of ``("i", "f", "c", "o")`` in Keras's order."""
         return tuple(
-            gate for gate in "ifco"
-            if not (gate == "i" and self.coupled) and not (gate == "f" and not self.forget_gate)
+            gate for gate in "ifco" if not (gate == "i" and self.coupled) and not (gate == "f" and not self.forget_gate)
         )
 
 

@@ -78,7 +78,11 @@ def rnn_step_forward(
 
 
 def rnn_step_backward(
-    d_h: np.ndarray, h_t: np.ndarray, h_prev: np.ndarray, x_t: np.ndarray, kernel: np.ndarray,
+    d_h: np.ndarray,
+    h_t: np.ndarray,
+    h_prev: np.ndarray,
+    x_t: np.ndarray,
+    kernel: np.ndarray,
     recurrent_kernel: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """One step of backpropagation through time, for :func:`rnn_step_forward`.

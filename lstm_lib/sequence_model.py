@@ -33,8 +33,11 @@ _LAYERS = {
     "lstm": (lstm_forward, lstm_backward, init_lstm_weights),
     "gru": (gru_forward, gru_backward, init_gru_weights),
     **{
-        f"lstm_{name}": (partial(variant_forward, variant=name), variant_backward,
-                         partial(init_variant_weights, variant=name))
+        f"lstm_{name}": (
+            partial(variant_forward, variant=name),
+            variant_backward,
+            partial(init_variant_weights, variant=name),
+        )
         for name in VARIANTS
         if name != "standard"
     },

@@ -63,10 +63,14 @@ def split_windows(
     ``{"train": (x, y), "validation": (x, y), "test": (x, y)}``.
     """
     train, valid, _ = contiguous_split(np.asarray(series), validation, test)
-    bounds = {"train": (0, len(train)), "validation": (len(train), len(train) + len(valid)),
-              "test": (len(train) + len(valid), len(series))}
-    return {part: windows(series[:stop], lookback, horizon, first_target=start)
-            for part, (start, stop) in bounds.items()}
+    bounds = {
+        "train": (0, len(train)),
+        "validation": (len(train), len(train) + len(valid)),
+        "test": (len(train) + len(valid), len(series)),
+    }
+    return {
+        part: windows(series[:stop], lookback, horizon, first_target=start) for part, (start, stop) in bounds.items()
+    }
 
 
 def next_step_targets(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -105,7 +109,7 @@ class Autoregression:
         check_shape("x", x, ("batch", "lookback"))
         if np.shape(x)[1] < self.order:
             raise ValueError(f"Expected windows of at least {self.order} values. Received: x.shape={np.shape(x)}.")
-        return np.asarray(x)[:, -self.order:] @ self.weights + self.bias
+        return np.asarray(x)[:, -self.order :] @ self.weights + self.bias
 
 
 def fit_autoregression(x: np.ndarray, y: np.ndarray, order: int) -> Autoregression:

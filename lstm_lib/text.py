@@ -40,9 +40,7 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         if not self.characters or len(set(self.characters)) != len(self.characters):
-            raise ValueError(
-                f"Expected at least one character, each once. Received: characters={self.characters!r}."
-            )
+            raise ValueError(f"Expected at least one character, each once. Received: characters={self.characters!r}.")
 
     @classmethod
     def from_text(cls, text: str) -> Vocabulary:
@@ -62,9 +60,7 @@ class Vocabulary:
         unknown = np.flatnonzero(codes[order][where] != points)
         if unknown.size:
             position = unknown[0]
-            raise ValueError(
-                f"Expected characters of the vocabulary. Received: text[{position}]={text[position]!r}."
-            )
+            raise ValueError(f"Expected characters of the vocabulary. Received: text[{position}]={text[position]!r}.")
         return order[where]
 
     def decode(self, ids: np.ndarray) -> str:

@@ -27,8 +27,17 @@ import numpy as np  # noqa: E402
 from lstm_lib import text  # noqa: E402
 from lstm_lib.keras_layers import language_model as lm  # noqa: E402
 
-SETTINGS = {"units": 256, "layers": 2, "batch": 64, "steps": 100, "learning_rate": 2e-3, "clip_norm": 1.0,
-            "seed": 0, "validation": 0.05, "test": 0.05}
+SETTINGS = {
+    "units": 256,
+    "layers": 2,
+    "batch": 64,
+    "steps": 100,
+    "learning_rate": 2e-3,
+    "clip_norm": 1.0,
+    "seed": 0,
+    "validation": 0.05,
+    "test": 0.05,
+}
 LOG_EVERY = 50
 
 
@@ -58,10 +67,23 @@ def main() -> None:
     x_test, y_test = text.stateful_chunks(test, batch, steps)
 
     keras.utils.set_random_seed(settings["seed"])
-    model = lm.character_model(vocabulary.size, settings["units"], batch, settings["layers"],
-                               learning_rate=settings["learning_rate"], clip_norm=settings["clip_norm"])
-    log = {"settings": settings, "characters": vocabulary.characters, "curve": [], "epochs": [],
-           "keras": keras.__version__, "numpy": np.__version__, "machine": platform.machine()}
+    model = lm.character_model(
+        vocabulary.size,
+        settings["units"],
+        batch,
+        settings["layers"],
+        learning_rate=settings["learning_rate"],
+        clip_norm=settings["clip_norm"],
+    )
+    log = {
+        "settings": settings,
+        "characters": vocabulary.characters,
+        "curve": [],
+        "epochs": [],
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     best, best_weights, started = np.inf, None, time.perf_counter()
     recent: list[float] = []
@@ -77,10 +99,19 @@ def main() -> None:
         losses = lm.train_stateful(model, x, y, report)
         val_bpc = text.bits_per_character(lm.mean_nats(model, x_val, y_val))
         elapsed = time.perf_counter() - started
-        log["epochs"].append({"epoch": epoch + 1, "train_bpc": text.bits_per_character(float(np.mean(losses))),
-                              "validation_bpc": val_bpc, "seconds": round(elapsed, 1)})
-        print(f"epoch {epoch + 1}: train {log['epochs'][-1]['train_bpc']:.3f}  validation {val_bpc:.3f} bits/char"
-              f"  ({elapsed:.0f} s)", flush=True)
+        log["epochs"].append(
+            {
+                "epoch": epoch + 1,
+                "train_bpc": text.bits_per_character(float(np.mean(losses))),
+                "validation_bpc": val_bpc,
+                "seconds": round(elapsed, 1),
+            }
+        )
+        print(
+            f"epoch {epoch + 1}: train {log['epochs'][-1]['train_bpc']:.3f}  validation {val_bpc:.3f} bits/char"
+            f"  ({elapsed:.0f} s)",
+            flush=True,
+        )
         if val_bpc < best:
             best, best_weights = val_bpc, model.get_weights()
     model.set_weights(best_weights)

@@ -48,11 +48,13 @@ def test_settings_the_cpu_cannot_run_are_reported_not_applied():
 
 
 def test_the_notebook_table_gives_time_and_peak_by_variant():
-    table = variants.notebook_table({
-        "default": {"a.ipynb": {"seconds": 12.3, "peak_mib": 300}},
-        "avx2": {"a.ipynb": {"seconds": 20.0, "peak_mib": 310}},
-        "avx512": {},  # skipped: no column
-    })
+    table = variants.notebook_table(
+        {
+            "default": {"a.ipynb": {"seconds": 12.3, "peak_mib": 300}},
+            "avx2": {"a.ipynb": {"seconds": 20.0, "peak_mib": 310}},
+            "avx512": {},  # skipped: no column
+        }
+    )
     assert table[0].split() == ["notebook", "default", "avx2"]
     assert table[1].split() == ["a.ipynb", "12", "s", "300", "MiB", "20", "s", "310", "MiB"]
 
@@ -75,5 +77,6 @@ def test_notebooks_start_slowest_first_by_the_last_run_and_keep_their_cells_in_o
     assert [i.nodeid for i in items][:2] == ["chapters/01.ipynb::Cell 0", "chapters/01.ipynb::Cell 1"]  # no record
     report.write_text(json.dumps({"01.ipynb": {"seconds": 5}, "02.ipynb": {"seconds": 50}, "03.ipynb": {"seconds": 9}}))
     module.pytest_collection_modifyitems(None, None, items)
-    assert [i.nodeid for i in items] == [f"chapters/{nb}::Cell {k}" for nb in ("02.ipynb", "03.ipynb", "01.ipynb")
-                                         for k in range(2)]
+    assert [i.nodeid for i in items] == [
+        f"chapters/{nb}::Cell {k}" for nb in ("02.ipynb", "03.ipynb", "01.ipynb") for k in range(2)
+    ]

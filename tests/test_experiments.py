@@ -55,7 +55,7 @@ def test_an_addition_trial_is_reproducible_and_tests_every_length():
     from lstm_lib.experiments import addition_trial, addition_trials
 
     trial = addition_trial("gru", seed=2, steps=30, test_bits=(4, 12))
-    again, = addition_trials("gru", [2], steps=30, test_bits=(4, 12))
+    (again,) = addition_trials("gru", [2], steps=30, test_bits=(4, 12))
     assert trial.history == again.history and trial.accuracy == again.accuracy
     assert set(trial.accuracy) == {4, 12} and len(trial.history) == 30
     test_rng = np.random.default_rng(1002)
@@ -91,8 +91,7 @@ def test_a_reber_trial_is_reproducible_and_measures_what_it_says():
 def test_the_reber_rule_is_learned_by_an_lstm_and_not_by_a_tiny_rnn():
     from lstm_lib.experiments import reber_trials
 
-    trials = reber_trials([("lstm", 16), ("rnn", 4)], seeds=[0], workers=2, steps=2000, per_length=100,
-                          written=300)
+    trials = reber_trials([("lstm", 16), ("rnn", 4)], seeds=[0], workers=2, steps=2000, per_length=100, written=300)
     lstm, rnn = trials["lstm", 16][0], trials["rnn", 4][0]
     assert lstm.grammatical >= 0.97 and min(lstm.closing.values()) >= 0.97
     assert rnn.grammatical < 0.75 and max(rnn.closing.values()) < 0.8

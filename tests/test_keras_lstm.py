@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from lstm_lib.keras_layers import LSTM, LSTMCell
-from lstm_lib.keras_layers.compare import OPTIONS, as_arrays, largest_difference, random_weights, twin_layers
+from lstm_lib.keras_layers.compare import OPTIONS, as_arrays, largest_difference, twin_layers
 
 BATCH, TIME, FEATURES, UNITS = 3, 6, 4, 5
 ATOL = 1e-5
@@ -174,8 +174,12 @@ def test_cell_in_keras_rnn_matches_the_builtin_cell(rng, x):
 
 @pytest.mark.parametrize(
     "options",
-    [{"dropout": 0.3}, {"recurrent_dropout": 0.3}, {"dropout": 0.3, "recurrent_dropout": 0.2},
-     {"dropout": 0.3, "implementation": 1}],
+    [
+        {"dropout": 0.3},
+        {"recurrent_dropout": 0.3},
+        {"dropout": 0.3, "recurrent_dropout": 0.2},
+        {"dropout": 0.3, "implementation": 1},
+    ],
 )
 def test_cell_with_dropout_in_keras_rnn_matches_the_builtin_cell(x, options):
     """One mask per sequence, the same as Keras's cell draws from the same seed, redrawn per call."""
@@ -219,8 +223,12 @@ def test_same_weights_names_shapes_and_initial_values(x):
 
 
 def test_regularizers_match_keras(rng, x):
-    options = {"kernel_regularizer": "l2", "recurrent_regularizer": "l1",
-               "bias_regularizer": keras.regularizers.L1L2(0.1, 0.2), "activity_regularizer": "l2"}
+    options = {
+        "kernel_regularizer": "l2",
+        "recurrent_regularizer": "l1",
+        "bias_regularizer": keras.regularizers.L1L2(0.1, 0.2),
+        "activity_regularizer": "l2",
+    }
     builtin, course = twins(rng, **options)
     builtin(x), course(x)
     assert len(course.losses) == 4
@@ -228,8 +236,11 @@ def test_regularizers_match_keras(rng, x):
 
 
 def test_constraints_match_keras_after_a_training_step(rng, x):
-    options = {"kernel_constraint": "non_neg", "recurrent_constraint": keras.constraints.MaxNorm(0.5),
-               "bias_constraint": keras.constraints.UnitNorm(axis=0)}
+    options = {
+        "kernel_constraint": "non_neg",
+        "recurrent_constraint": keras.constraints.MaxNorm(0.5),
+        "bias_constraint": keras.constraints.UnitNorm(axis=0),
+    }
     y = rng.standard_normal((BATCH, UNITS)).astype(np.float32)
     models = []
     for lstm in twins(rng, **options):
@@ -267,10 +278,14 @@ def test_fit_histories_match_keras(rng, x):
 
 @KERAS_SAVING_WARNING
 def test_saved_model_loads_safely_and_predicts_the_same(rng, x, tmp_path):
-    model = keras.Sequential([
-        keras.Input((None, FEATURES)), keras.layers.Masking(0.0),
-        LSTM(UNITS, return_sequences=True, dropout=0.1, seed=2), keras.layers.Bidirectional(LSTM(UNITS)),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((None, FEATURES)),
+            keras.layers.Masking(0.0),
+            LSTM(UNITS, return_sequences=True, dropout=0.1, seed=2),
+            keras.layers.Bidirectional(LSTM(UNITS)),
+        ]
+    )
     path = tmp_path / "model.keras"
     model.save(path)
     restored = keras.models.load_model(path, safe_mode=True)
@@ -289,9 +304,20 @@ def test_weights_saved_from_the_builtin_layer_load_into_the_course_layer(rng, x,
 
 
 def test_config_round_trips_and_accepts_the_builtin_config():
-    options = {"units": UNITS, "activation": "relu", "dropout": 0.25, "recurrent_dropout": 0.1, "seed": 3,
-               "kernel_regularizer": "l2", "bias_constraint": "non_neg", "go_backwards": True, "stateful": True,
-               "unroll": True, "return_state": True, "zero_output_for_mask": True}
+    options = {
+        "units": UNITS,
+        "activation": "relu",
+        "dropout": 0.25,
+        "recurrent_dropout": 0.1,
+        "seed": 3,
+        "kernel_regularizer": "l2",
+        "bias_constraint": "non_neg",
+        "go_backwards": True,
+        "stateful": True,
+        "unroll": True,
+        "return_state": True,
+        "zero_output_for_mask": True,
+    }
     course = LSTM(time_major=True, **options)
     config = course.get_config()
     assert LSTM.from_config(config).get_config() == config
@@ -311,12 +337,19 @@ def test_serialized_name_is_registered():
 
 
 BAD_INPUTS = {
-    "rank 2": (lambda layer, x: layer(x[0]),
-               re.escape("Expected sequences of rank 3, (batch, time, features). Received: sequences.shape=(6, 4)")),
+    "rank 2": (
+        lambda layer, x: layer(x[0]),
+        re.escape("Expected sequences of rank 3, (batch, time, features). Received: sequences.shape=(6, 4)"),
+    ),
     "features": (lambda layer, x: layer(x[..., :2]), "Expected sequences with 4 features"),
-    "initial_state": (lambda layer, x: layer(x, initial_state=[x[:, 0, :1]] * 2), r"Expected initial_state=\[h_0, c_0\]"),
-    "one state": (lambda layer, x: layer(x, initial_state=np.zeros((BATCH, UNITS), np.float32)),
-                  r"Expected initial_state=\[h_0, c_0\]"),
+    "initial_state": (
+        lambda layer, x: layer(x, initial_state=[x[:, 0, :1]] * 2),
+        r"Expected initial_state=\[h_0, c_0\]",
+    ),
+    "one state": (
+        lambda layer, x: layer(x, initial_state=np.zeros((BATCH, UNITS), np.float32)),
+        r"Expected initial_state=\[h_0, c_0\]",
+    ),
 }
 
 

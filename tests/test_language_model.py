@@ -138,8 +138,7 @@ def test_the_shipped_weights_give_the_test_score_the_chapter_reports(shipped_log
     _, _, test = text.contiguous_split(vocabulary.encode(corpus), 0.05, 0.05)
     settings = shipped_log["settings"]
     x, y = text.stateful_chunks(test, settings["batch"], settings["steps"])
-    model = lm.with_batch(keras.models.load_model(MODELS / "shakespeare_lstm.keras", safe_mode=True),
-                          settings["batch"])
+    model = lm.with_batch(keras.models.load_model(MODELS / "shakespeare_lstm.keras", safe_mode=True), settings["batch"])
     bits = text.bits_per_character(lm.mean_nats(model, x, y))
     assert abs(bits - shipped_log["test_bpc"]) < 0.005 and round(bits, 2) == 2.10
 
@@ -147,9 +146,25 @@ def test_the_shipped_weights_give_the_test_score_the_chapter_reports(shipped_log
 def test_the_training_script_runs_a_few_chunks_and_writes_a_loadable_model(tmp_path):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "train_shakespeare.py"), "--epochs", "1", "--limit", "3",
-         "--units", "8", "--layers", "1", "--out", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "train_shakespeare.py"),
+            "--epochs",
+            "1",
+            "--limit",
+            "3",
+            "--units",
+            "8",
+            "--layers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     log = json.loads((tmp_path / "shakespeare_lstm.json").read_text())

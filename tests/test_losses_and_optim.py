@@ -59,11 +59,15 @@ def test_softmax_cross_entropy_matches_keras_and_is_stable():
 
 def test_softmax_cross_entropy_bad_targets():
     z = np.zeros((2, 3, 4))
-    with pytest.raises(ValueError, match=r"Expected targets of shape \(2, 3\)\. Received: targets\.shape=\(2, 3, 4\)\."):
+    with pytest.raises(
+        ValueError, match=r"Expected targets of shape \(2, 3\)\. Received: targets\.shape=\(2, 3, 4\)\."
+    ):
         softmax_cross_entropy(z, np.zeros((2, 3, 4), np.int64))
     with pytest.raises(ValueError, match=r"Expected targets of an integer dtype\. Received: targets\.dtype=float64\."):
         softmax_cross_entropy(z, np.zeros((2, 3)))
-    with pytest.raises(ValueError, match=r"Expected targets in \[0, 4\)\. Received: min\(targets\)=0, max\(targets\)=4\."):
+    with pytest.raises(
+        ValueError, match=r"Expected targets in \[0, 4\)\. Received: min\(targets\)=0, max\(targets\)=4\."
+    ):
         softmax_cross_entropy(z, np.array([[0, 1, 2], [3, 4, 0]]))
     with pytest.raises(ValueError, match=r"Expected logits of shape \(\.\.\., classes\)"):
         softmax_cross_entropy(np.float64(1.0), np.int64(0))

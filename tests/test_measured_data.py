@@ -22,10 +22,13 @@ def test_sunspots_are_the_monthly_table_from_1749_to_2008():
     assert 10 <= 8 + int(np.argmax(correlation)) <= 12
 
 
-@pytest.mark.parametrize("split, count, per_speaker", [
-    ("train", 270, [30] * 9),
-    ("test", 370, [31, 35, 88, 44, 29, 24, 40, 50, 29]),  # the counts of the UCI description
-])
+@pytest.mark.parametrize(
+    "split, count, per_speaker",
+    [
+        ("train", 270, [30] * 9),
+        ("test", 370, [31, 35, 88, 44, 29, 24, 40, 50, 29]),  # the counts of the UCI description
+    ],
+)
 def test_japanese_vowels_have_the_published_counts(split, count, per_speaker):
     sequences, labels = data.japanese_vowels(split)
     assert len(sequences) == len(labels) == count and labels.dtype == np.int64

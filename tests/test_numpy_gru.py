@@ -116,8 +116,9 @@ def test_the_sequence_functions_equal_a_loop_over_the_step_functions(rng):
     outputs, h_last, cache = gru_forward(x, **arrays, h0=h0)
     np.testing.assert_allclose(outputs, np.stack(hs[1:], axis=1), rtol=0, atol=1e-14)
     np.testing.assert_array_equal(h_last, outputs[:, -1])
-    np.testing.assert_allclose(cache.gates.swapaxes(0, 1), np.stack([np.concatenate(g[:3], -1) for g in gates], 1),
-                               rtol=0, atol=1e-14)
+    np.testing.assert_allclose(
+        cache.gates.swapaxes(0, 1), np.stack([np.concatenate(g[:3], -1) for g in gates], 1), rtol=0, atol=1e-14
+    )
     np.testing.assert_allclose(cache.u_h.swapaxes(0, 1), np.stack([g[3] for g in gates], 1), rtol=0, atol=1e-14)
 
     grads = gru_backward(d_outputs, cache, d_h_last)
@@ -240,14 +241,33 @@ def test_inputs_and_cache_are_left_unchanged(rng):
     [
         (lambda a: {**a, "x": a["x"][0]}, r"Expected x of shape \(batch, time, features\). Received: x.shape=\(6, 4\)"),
         (lambda a: {**a, "x": a["x"][:, :0]}, r"Expected x with at least one time step"),
-        (lambda a: {**a, "x": a["x"].astype(int)}, r"Expected x of a floating point dtype \(float32 or float64\). Received: x.dtype=int"),
-        (lambda a: {**a, "kernel": a["kernel"][:3]}, r"Expected kernel of shape \(4, 3 \* units\). Received: kernel.shape=\(3, 15\)"),
-        (lambda a: {**a, "kernel": a["kernel"][:, :14]}, r"Expected kernel of shape \(4, 3 \* units\). Received: kernel.shape=\(4, 14\), whose second axis is not a multiple of 3"),
+        (
+            lambda a: {**a, "x": a["x"].astype(int)},
+            r"Expected x of a floating point dtype \(float32 or float64\). Received: x.dtype=int",
+        ),
+        (
+            lambda a: {**a, "kernel": a["kernel"][:3]},
+            r"Expected kernel of shape \(4, 3 \* units\). Received: kernel.shape=\(3, 15\)",
+        ),
+        (
+            lambda a: {**a, "kernel": a["kernel"][:, :14]},
+            r"Expected kernel of shape \(4, 3 \* units\). Received: kernel.shape=\(4, 14\), "
+            r"whose second axis is not a multiple of 3",
+        ),
         (lambda a: {**a, "kernel": a["kernel"].astype(int)}, r"Expected kernel of a floating point dtype"),
-        (lambda a: {**a, "recurrent_kernel": a["recurrent_kernel"][:4]}, r"Expected recurrent_kernel of shape \(5, 15\). Received: recurrent_kernel.shape=\(4, 15\)"),
-        (lambda a: {**a, "recurrent_kernel": a["recurrent_kernel"][:, :5]}, r"Expected recurrent_kernel of shape \(5, 15\). Received: recurrent_kernel.shape=\(5, 5\)"),
+        (
+            lambda a: {**a, "recurrent_kernel": a["recurrent_kernel"][:4]},
+            r"Expected recurrent_kernel of shape \(5, 15\). Received: recurrent_kernel.shape=\(4, 15\)",
+        ),
+        (
+            lambda a: {**a, "recurrent_kernel": a["recurrent_kernel"][:, :5]},
+            r"Expected recurrent_kernel of shape \(5, 15\). Received: recurrent_kernel.shape=\(5, 5\)",
+        ),
         (lambda a: {**a, "bias": a["bias"][0]}, r"Expected bias of shape \(2, 15\). Received: bias.shape=\(15,\)"),
-        (lambda a: {**a, "bias": a["bias"][:, :10]}, r"Expected bias of shape \(2, 15\). Received: bias.shape=\(2, 10\)"),
+        (
+            lambda a: {**a, "bias": a["bias"][:, :10]},
+            r"Expected bias of shape \(2, 15\). Received: bias.shape=\(2, 10\)",
+        ),
         (lambda a: {**a, "h0": np.zeros((2, 5))}, r"Expected h0 of shape \(3, 5\). Received: h0.shape=\(2, 5\)"),
         (lambda a: {**a, "h0": np.zeros((3, 15))}, r"Expected h0 of shape \(3, 5\). Received: h0.shape=\(3, 15\)"),
     ],
@@ -260,8 +280,16 @@ def test_bad_forward_input_raises_clear_errors(rng, change, message):
 @pytest.mark.parametrize(
     "name,shape,message",
     [
-        ("d_outputs", (BATCH, TIME - 1, UNITS), r"Expected d_outputs of shape \(3, 6, 5\). Received: d_outputs.shape=\(3, 5, 5\)"),
-        ("d_h_last", (BATCH, TIME, UNITS), r"Expected d_h_last of shape \(3, 5\). Received: d_h_last.shape=\(3, 6, 5\)"),
+        (
+            "d_outputs",
+            (BATCH, TIME - 1, UNITS),
+            r"Expected d_outputs of shape \(3, 6, 5\). Received: d_outputs.shape=\(3, 5, 5\)",
+        ),
+        (
+            "d_h_last",
+            (BATCH, TIME, UNITS),
+            r"Expected d_h_last of shape \(3, 5\). Received: d_h_last.shape=\(3, 6, 5\)",
+        ),
     ],
 )
 def test_bad_backward_input_raises_clear_errors(rng, name, shape, message):
@@ -277,7 +305,8 @@ def test_init_has_keras_gru_defaults(dtype):
     weights = init_gru_weights(np.random.default_rng(7), FEATURES, UNITS, dtype)
     again = init_gru_weights(np.random.default_rng(7), FEATURES, UNITS, dtype)
     assert {name: (w.shape, w.dtype) for name, w in weights.items()} == {
-        "kernel": ((FEATURES, 3 * UNITS), dtype), "recurrent_kernel": ((UNITS, 3 * UNITS), dtype),
+        "kernel": ((FEATURES, 3 * UNITS), dtype),
+        "recurrent_kernel": ((UNITS, 3 * UNITS), dtype),
         "bias": ((2, 3 * UNITS), dtype),
     }
     for name in WEIGHTS:

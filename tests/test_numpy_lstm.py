@@ -202,9 +202,18 @@ def test_inputs_and_cache_are_left_unchanged(rng):
     [
         (lambda a: {**a, "x": a["x"][0]}, r"Expected x of shape \(batch, time, features\). Received: x.shape=\(6, 4\)"),
         (lambda a: {**a, "x": a["x"][:, :0]}, r"Expected x with at least one time step"),
-        (lambda a: {**a, "kernel": a["kernel"][:3]}, r"Expected kernel of shape \(4, 4 \* units\). Received: kernel.shape=\(3, 20\)"),
-        (lambda a: {**a, "kernel": a["kernel"][:, :18]}, r"kernel.shape=\(4, 18\), whose second axis is not a multiple of 4"),
-        (lambda a: {**a, "recurrent_kernel": a["recurrent_kernel"][:4]}, r"Expected recurrent_kernel of shape \(5, 20\). Received: recurrent_kernel.shape=\(4, 20\)"),
+        (
+            lambda a: {**a, "kernel": a["kernel"][:3]},
+            r"Expected kernel of shape \(4, 4 \* units\). Received: kernel.shape=\(3, 20\)",
+        ),
+        (
+            lambda a: {**a, "kernel": a["kernel"][:, :18]},
+            r"kernel.shape=\(4, 18\), whose second axis is not a multiple of 4",
+        ),
+        (
+            lambda a: {**a, "recurrent_kernel": a["recurrent_kernel"][:4]},
+            r"Expected recurrent_kernel of shape \(5, 20\). Received: recurrent_kernel.shape=\(4, 20\)",
+        ),
         (lambda a: {**a, "bias": np.zeros(5)}, r"Expected bias of shape \(20,\). Received: bias.shape=\(5,\)"),
         (lambda a: {**a, "h0": np.zeros((2, 5))}, r"Expected h0 of shape \(3, 5\). Received: h0.shape=\(2, 5\)"),
         (lambda a: {**a, "c0": np.zeros((3, 4))}, r"Expected c0 of shape \(3, 5\). Received: c0.shape=\(3, 4\)"),
@@ -219,8 +228,16 @@ def test_bad_forward_input_raises_clear_errors(rng, change, message):
 @pytest.mark.parametrize(
     "name,shape,message",
     [
-        ("d_outputs", (BATCH, TIME - 1, UNITS), r"Expected d_outputs of shape \(3, 6, 5\). Received: d_outputs.shape=\(3, 5, 5\)"),
-        ("d_h_last", (BATCH, TIME, UNITS), r"Expected d_h_last of shape \(3, 5\). Received: d_h_last.shape=\(3, 6, 5\)"),
+        (
+            "d_outputs",
+            (BATCH, TIME - 1, UNITS),
+            r"Expected d_outputs of shape \(3, 6, 5\). Received: d_outputs.shape=\(3, 5, 5\)",
+        ),
+        (
+            "d_h_last",
+            (BATCH, TIME, UNITS),
+            r"Expected d_h_last of shape \(3, 5\). Received: d_h_last.shape=\(3, 6, 5\)",
+        ),
         ("d_c_last", (UNITS,), r"Expected d_c_last of shape \(3, 5\). Received: d_c_last.shape=\(5,\)"),
     ],
 )
@@ -246,7 +263,9 @@ def test_the_sequence_functions_equal_a_loop_over_the_step_functions(rng):
     weights = init_lstm_weights(rng, FEATURES, UNITS)
     weights["bias"] = rng.standard_normal(4 * UNITS)
     h0, c0 = rng.standard_normal((BATCH, UNITS)), rng.standard_normal((BATCH, UNITS))
-    d_outputs, d_h_last, d_c_last = (rng.standard_normal(s) for s in ((BATCH, TIME, UNITS), (BATCH, UNITS), (BATCH, UNITS)))
+    d_outputs, d_h_last, d_c_last = (
+        rng.standard_normal(s) for s in ((BATCH, TIME, UNITS), (BATCH, UNITS), (BATCH, UNITS))
+    )
 
     hs, cs, gates = [h0], [c0], []
     for t in range(TIME):
@@ -254,14 +273,25 @@ def test_the_sequence_functions_equal_a_loop_over_the_step_functions(rng):
         hs.append(h), cs.append(c), gates.append(step_gates)
     outputs, (h_last, c_last), cache = lstm_forward(x, **weights, h0=h0, c0=c0)
     np.testing.assert_allclose(outputs, np.stack(hs[1:], axis=1), rtol=0, atol=1e-14)
-    np.testing.assert_allclose(cache.gates.swapaxes(0, 1), np.stack([np.concatenate(g, -1) for g in gates], 1), atol=1e-14)
+    np.testing.assert_allclose(
+        cache.gates.swapaxes(0, 1), np.stack([np.concatenate(g, -1) for g in gates], 1), atol=1e-14
+    )
 
     grads = lstm_backward(d_outputs, cache, d_h_last=d_h_last, d_c_last=d_c_last)
     totals = {name: np.zeros_like(w) for name, w in weights.items()}
     d_h_later, d_c_later = d_h_last, d_c_last
     for t in reversed(range(TIME)):
-        step = lstm_step_backward(d_outputs[:, t] + d_h_later, d_c_later, x[:, t], hs[t], cs[t], cs[t + 1], gates[t],
-                                  weights["kernel"], weights["recurrent_kernel"])
+        step = lstm_step_backward(
+            d_outputs[:, t] + d_h_later,
+            d_c_later,
+            x[:, t],
+            hs[t],
+            cs[t],
+            cs[t + 1],
+            gates[t],
+            weights["kernel"],
+            weights["recurrent_kernel"],
+        )
         for name in totals:
             totals[name] += step[name]
         np.testing.assert_allclose(step["x"], grads["x"][:, t], rtol=0, atol=1e-12)

@@ -111,8 +111,11 @@ def test_float32_and_saturation(rng, name):
 def test_bad_input(rng):
     x = rng.standard_normal((BATCH, TIME, FEATURES))
     coupled = random_weights(rng, "coupled")
-    with pytest.raises(ValueError, match=r"Expected kernel of shape \(2, 3 \* units\) for the coupled variant\. "
-                                         r"Received: kernel.shape=\(2, 16\)\."):
+    with pytest.raises(
+        ValueError,
+        match=r"Expected kernel of shape \(2, 3 \* units\) for the coupled variant\. "
+        r"Received: kernel.shape=\(2, 16\)\.",
+    ):
         variant_forward(x, **random_weights(rng, "standard"), variant="coupled")
     with pytest.raises(ValueError, match=r"Expected bias of shape \(12,\)\. Received: bias.shape=\(2, 6\)\."):
         variant_forward(x, **{**coupled, "bias": coupled["bias"].reshape(2, 6)}, variant="coupled")

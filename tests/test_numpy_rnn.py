@@ -84,8 +84,14 @@ def test_large_pre_activations_do_not_warn(rng):
     [
         (lambda a: {**a, "x": a["x"][0]}, r"Expected x of shape \(batch, time, features\). Received: x.shape=\(6, 4\)"),
         (lambda a: {**a, "x": a["x"][:, :0]}, r"at least one time step"),
-        (lambda a: {**a, "kernel": a["kernel"][:3]}, r"Expected kernel of shape \(4, units\). Received: kernel.shape=\(3, 5\)"),
-        (lambda a: {**a, "recurrent_kernel": a["recurrent_kernel"][:, :4]}, r"Expected recurrent_kernel of shape \(5, 5\)"),
+        (
+            lambda a: {**a, "kernel": a["kernel"][:3]},
+            r"Expected kernel of shape \(4, units\). Received: kernel.shape=\(3, 5\)",
+        ),
+        (
+            lambda a: {**a, "recurrent_kernel": a["recurrent_kernel"][:, :4]},
+            r"Expected recurrent_kernel of shape \(5, 5\)",
+        ),
         (lambda a: {**a, "bias": np.zeros(6)}, r"Expected bias of shape \(5,\). Received: bias.shape=\(6,\)"),
         (lambda a: {**a, "h0": np.zeros((2, 5))}, r"Expected h0 of shape \(3, 5\). Received: h0.shape=\(2, 5\)"),
         (lambda a: {**a, "kernel": a["kernel"].astype(int)}, r"floating point"),
@@ -130,8 +136,9 @@ def test_the_sequence_functions_equal_a_loop_over_the_step_functions(rng):
     totals = {name: np.zeros_like(w) for name, w in weights.items()}
     d_h_later = d_h_last
     for t in reversed(range(TIME)):
-        step = rnn_step_backward(d_outputs[:, t] + d_h_later, hs[t + 1], hs[t], x[:, t],
-                                 weights["kernel"], weights["recurrent_kernel"])
+        step = rnn_step_backward(
+            d_outputs[:, t] + d_h_later, hs[t + 1], hs[t], x[:, t], weights["kernel"], weights["recurrent_kernel"]
+        )
         for name in totals:
             totals[name] += step[name]
         np.testing.assert_allclose(step["x"], grads["x"][:, t], rtol=0, atol=1e-12)

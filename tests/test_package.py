@@ -10,7 +10,10 @@ import lstm_lib
 
 
 def test_import_does_not_load_tensorflow():
-    code = "import sys, lstm_lib, lstm_lib.tf1_weights; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    code = (
+        "import sys, lstm_lib, lstm_lib.tf1_weights; "
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -30,8 +33,11 @@ def test_no_module_changes_the_environment():
 
 def test_importing_every_module_leaves_the_environment_as_it_was():
     # TensorFlow itself sets a few variables when imported (TF2_BEHAVIOR, ...), so it is imported first.
-    code = ("import os, keras, tensorflow; before = dict(os.environ)\n"
-            "import lstm_lib, lstm_lib.tf_rnn, lstm_lib.keras_layers.cell, lstm_lib.keras_layers.loop, lstm_lib.keras_layers.lstm\n"
-            "assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())")
+    code = (
+        "import os, keras, tensorflow; before = dict(os.environ)\n"
+        "import lstm_lib, lstm_lib.tf_rnn, lstm_lib.keras_layers.cell, lstm_lib.keras_layers.loop, "
+        "lstm_lib.keras_layers.lstm\n"
+        "assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())"
+    )
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)

@@ -46,13 +46,16 @@ def test_first_cell_installs_lstm_lib_from_the_repository_where_missing(notebook
     repository, once."""
     calls = []
     find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "lstm_lib" else find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "lstm_lib" else find_spec(name, *a)
+    )
     monkeypatch.setattr(subprocess, "run", lambda args, **kwargs: calls.append(args))
     exec(first_code_cell(notebook), {})
     assert len(calls) == 1, f"expected one pip install, got {calls}"
     assert calls[0][:4] == [sys.executable, "-m", "pip", "install"]
     assert calls[0][-1] == f"lstm_lib @ git+{REPOSITORY}", (
-        f"{notebook.name} installs {calls[0][-1]!r}; _config.yml's repository is {REPOSITORY}")
+        f"{notebook.name} installs {calls[0][-1]!r}; _config.yml's repository is {REPOSITORY}"
+    )
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda nb: nb.name)
@@ -66,8 +69,11 @@ def test_first_cell_does_nothing_where_lstm_lib_is_installed(notebook, monkeypat
 def test_readme_links_name_the_repository_of_the_config():
     """The README's badges and links (GitHub, Binder, Colab, the site) use ``_config.yml``'s repository."""
     readme = (ROOT / "README.md").read_text()
-    patterns = [r"github\.com/([\w.-]+/[\w.-]+)", r"mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/",
-                r"colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/"]
+    patterns = [
+        r"github\.com/([\w.-]+/[\w.-]+)",
+        r"mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/",
+        r"colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/",
+    ]
     found = [slug.removesuffix(".git") for pattern in patterns for slug in re.findall(pattern, readme)]
     found += [f"{o}/{n}" for o, n in re.findall(r"https://([\w-]+)\.github\.io/([\w.-]+)", readme)]
     assert found, "the README links to no repository"
@@ -98,11 +104,17 @@ def wheel(tmp_path_factory) -> Path:
     """lstm_lib built as pip builds it from a git URL: ``pip wheel --no-deps`` of a copy of the checkout
     (a copy, so that setuptools' build/ folder neither lands in the checkout nor feeds stale files in)."""
     source = tmp_path_factory.mktemp("source") / "repository"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv*", "_build", "build", "*.egg-info", "__pycache__", ".pytest_cache"))
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv*", "_build", "build", "*.egg-info", "__pycache__", ".pytest_cache"
+        ),
+    )
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out),
-                    str(source)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(source)], check=True
+    )
     (built,) = out.glob("lstm_lib-*.whl")
     return built
 

@@ -77,7 +77,9 @@ def test_training_reports_the_mean_loss_of_each_block(rng, capsys):
     x, y = binary_addition(np.arange(8), np.arange(8)[::-1], 4, np.float64)
     history = train(model, Adam(0.01), iter(lambda: (x, y), None), 6, sigmoid_binary_crossentropy, report_every=3)
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [f"steps {a:5d} to {b:5d}  mean loss {np.mean(history[a - 1:b]):.1e}" for a, b in ((1, 3), (4, 6))]
+    assert lines == [
+        f"steps {a:5d} to {b:5d}  mean loss {np.mean(history[a - 1 : b]):.1e}" for a, b in ((1, 3), (4, 6))
+    ]
 
 
 @pytest.mark.parametrize("clip_norm", [None, 1e-3])

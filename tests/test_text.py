@@ -173,7 +173,9 @@ def test_sampling_is_reproducible_and_passes_on_its_state():
     np.testing.assert_array_equal(calls[0][0], prompt)
     assert calls[0][1] is None and [state for _, state in calls[1:]] == [1, 2, 3, 4, 5]
     np.testing.assert_array_equal(np.concatenate([ids for ids, _ in calls[1:]], axis=1), drawn[:, :-1])
-    np.testing.assert_array_equal(sample(_markov_chain(transitions)[0], prompt, 6, 1.0, np.random.default_rng(0)), drawn)
+    np.testing.assert_array_equal(
+        sample(_markov_chain(transitions)[0], prompt, 6, 1.0, np.random.default_rng(0)), drawn
+    )
 
 
 def test_sampling_at_a_low_temperature_picks_the_largest_logit():
@@ -201,7 +203,9 @@ def test_sampling_at_temperature_one_follows_the_softmax():
 
 def test_sampling_bad_arguments():
     next_logits, _ = _markov_chain(np.full((2, 2), 0.5))
-    with pytest.raises(ValueError, match=r"Expected prompt_ids of shape \(batch, time\)\. Received: prompt_ids\.shape=\(3,\)\."):
+    with pytest.raises(
+        ValueError, match=r"Expected prompt_ids of shape \(batch, time\)\. Received: prompt_ids\.shape=\(3,\)\."
+    ):
         sample(next_logits, np.zeros(3, np.int64), 2, 1.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"Expected length to be a positive integer\. Received: length=0\."):
         sample(next_logits, np.zeros((1, 1), np.int64), 0, 1.0, np.random.default_rng(0))
@@ -225,11 +229,13 @@ def test_a_stateful_keras_model_samples_as_documented(rng):
     import keras
 
     size, batch = 5, 2
-    model = keras.Sequential([
-        keras.Input(batch_shape=(batch, None, size)),
-        keras.layers.LSTM(4, stateful=True, return_sequences=True),
-        keras.layers.Dense(size),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(batch_shape=(batch, None, size)),
+            keras.layers.LSTM(4, stateful=True, return_sequences=True),
+            keras.layers.Dense(size),
+        ]
+    )
     model.set_weights([rng.standard_normal(w.shape).astype(np.float32) for w in model.get_weights()])
 
     def next_logits(ids, state):  # the recipe of sample's docstring
@@ -295,7 +301,9 @@ def test_shakespeare_is_plain_text():
     assert not set("*_#\\\r\t") & set(corpus)
     assert " \n" not in corpus and "\n\n\n" not in corpus and corpus.endswith("\n")
     assert shakespeare(["macbeth", "hamlet"]) == macbeth + "\n" + shakespeare(["hamlet"])
-    with pytest.raises(ValueError, match=r"Expected names of plays in \[.*'macbeth'.*\]\. Received: plays=\['Macbeth'\]\."):
+    with pytest.raises(
+        ValueError, match=r"Expected names of plays in \[.*'macbeth'.*\]\. Received: plays=\['Macbeth'\]\."
+    ):
         shakespeare(["Macbeth"])
 
 

@@ -134,19 +134,27 @@ def test_cell_errors_name_what_was_expected(rng):
     cell.build(FEATURES)
     with pytest.raises(ValueError, match=r"Expected inputs with 4 features.*Received: features=2"):
         cell(np.zeros((BATCH, 2), np.float32), cell.zero_state(BATCH))
-    with pytest.raises(ValueError, match=r"Expected inputs of shape \(batch, features\).*Received: inputs.shape=\(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"Expected inputs of shape \(batch, features\).*Received: inputs.shape=\(3,\)"
+    ):
         cell(np.zeros(3, np.float32), cell.zero_state(BATCH))
     with pytest.raises(ValueError, match=r"Expected inputs of dtype float32. Received: inputs.dtype=float64"):
         cell(tf.zeros((BATCH, FEATURES), tf.float64), cell.zero_state(BATCH))
-    with pytest.raises(ValueError, match=r"Expected recurrent_kernel of shape \(5, 20\). Received: recurrent_kernel.shape=\(5, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"Expected recurrent_kernel of shape \(5, 20\). Received: recurrent_kernel.shape=\(5, 5\)"
+    ):
         cell.set_weights([cell.kernel, np.zeros((UNITS, UNITS)), cell.bias])
-    with pytest.raises(ValueError, match=r"Expected 3 arrays, \['kernel', 'recurrent_kernel', 'bias'\]. Received: 2 arrays"):
+    with pytest.raises(
+        ValueError, match=r"Expected 3 arrays, \['kernel', 'recurrent_kernel', 'bias'\]. Received: 2 arrays"
+    ):
         cell.set_weights(cell.get_weights()[:2])
     with pytest.raises(ValueError, match=r"Expected the weights \('kernel', 'recurrent_kernel', 'bias'\)"):
         cell.set_weights({"kernel": cell.kernel})
     with pytest.raises(ValueError, match=r"Expected a built cell"):
         LSTMCell(UNITS).get_weights()
-    with pytest.raises(ValueError, match=r"Expected a different cell object for each layer\. Received: cells\[0\] is cells\[2\]\."):
+    with pytest.raises(
+        ValueError, match=r"Expected a different cell object for each layer\. Received: cells\[0\] is cells\[2\]\."
+    ):
         MultiRNNCell([cell, LSTMCell(UNITS), cell])
 
 
@@ -157,7 +165,8 @@ def test_weights_round_trip_through_keras_list_form(rng, cell_class):
     cell = cell_class(UNITS, dtype=tf.float64, seed=1)
     cell.build(FEATURES)
     layer = getattr(keras.layers, {BasicRNNCell: "SimpleRNN", LSTMCell: "LSTM", GRUCell: "GRU"}[cell_class])(
-        UNITS, dtype="float64")
+        UNITS, dtype="float64"
+    )
     layer.build((None, None, FEATURES))
     layer.set_weights(cell.get_weights())  # ours into Keras...
     copy = cell_class(UNITS, dtype=tf.float64)

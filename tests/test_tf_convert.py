@@ -48,7 +48,10 @@ def test_gate_blocks_move_where_expected():
     book = from_tf1_lstm(np.tile(blocks, (FEATURES + UNITS, 1)), blocks, forget_bias=0.0)
     np.testing.assert_array_equal(book["bias"][::UNITS], [0, 2, 1, 3])  # i, f, c, o
     np.testing.assert_array_equal(book["kernel"][0, ::UNITS], [0, 2, 1, 3])
-    assert from_tf1_lstm(np.zeros((FEATURES + UNITS, 4 * UNITS)), np.zeros(4 * UNITS))["bias"][UNITS:2 * UNITS].tolist() == [1.0] * UNITS
+    assert (
+        from_tf1_lstm(np.zeros((FEATURES + UNITS, 4 * UNITS)), np.zeros(4 * UNITS))["bias"][UNITS : 2 * UNITS].tolist()
+        == [1.0] * UNITS
+    )
 
 
 def test_inputs_are_not_modified(rng):
@@ -59,11 +62,15 @@ def test_inputs_are_not_modified(rng):
 
 
 def test_errors_name_what_was_expected():
-    with pytest.raises(ValueError, match=r"Expected kernel whose last axis is 4 \* units. Received: kernel.shape\[-1\]=6"):
+    with pytest.raises(
+        ValueError, match=r"Expected kernel whose last axis is 4 \* units. Received: kernel.shape\[-1\]=6"
+    ):
         from_tf1_lstm(np.zeros((5, 6)), np.zeros(6))
     with pytest.raises(ValueError, match=r"Expected kernel of shape \(features \+ 4, 16\) with features >= 1"):
         from_tf1_lstm(np.zeros((4, 16)), np.zeros(16))
     with pytest.raises(ValueError, match=r"Expected bias of shape \(16,\). Received: bias.shape=\(12,\)"):
         from_tf1_lstm(np.zeros((7, 16)), np.zeros(12))
-    with pytest.raises(ValueError, match=r"Expected recurrent_kernel of shape \(4, 16\). Received: recurrent_kernel.shape=\(3, 16\)"):
+    with pytest.raises(
+        ValueError, match=r"Expected recurrent_kernel of shape \(4, 16\). Received: recurrent_kernel.shape=\(3, 16\)"
+    ):
         to_tf1_lstm(np.zeros((3, 16)), np.zeros((3, 16)), np.zeros(16))

@@ -105,12 +105,28 @@ def test_dynamic_rnn_errors_name_what_was_expected(cell, x):
         (dict(inputs=x[0]), r"Expected inputs of shape \(batch, time, features\). Received: inputs.shape=\(7, 3\)"),
         (dict(inputs=x[0], time_major=True), r"Expected inputs of shape \(time, batch, features\)"),
         (dict(inputs=x.astype(int)), r"Expected floating point inputs. Received: inputs.dtype=int64"),
-        (dict(inputs=x, sequence_length=[1, 2]), r"Expected sequence_length of shape \(4,\), one length per sequence. Received: sequence_length.shape=\(2,\)"),
-        (dict(inputs=x, sequence_length=[1.0, 2, 3, 4]), r"Expected integer sequence_length. Received: sequence_length.dtype=float32"),
-        (dict(inputs=x, sequence_length=[1, 2, 8, 4]), r"Expected sequence_length between 0 and 7, the number of steps. Received: sequence_length=\[1, 2, 8, 4\]"),
+        (
+            dict(inputs=x, sequence_length=[1, 2]),
+            r"Expected sequence_length of shape \(4,\), one length per sequence. "
+            r"Received: sequence_length.shape=\(2,\)",
+        ),
+        (
+            dict(inputs=x, sequence_length=[1.0, 2, 3, 4]),
+            r"Expected integer sequence_length. Received: sequence_length.dtype=float32",
+        ),
+        (
+            dict(inputs=x, sequence_length=[1, 2, 8, 4]),
+            r"Expected sequence_length between 0 and 7, the number of steps. Received: sequence_length=\[1, 2, 8, 4\]",
+        ),
         (dict(inputs=x, sequence_length=[1, -2, 3, 4]), r"Expected sequence_length between 0 and 7"),
-        (dict(inputs=x, initial_state=np.zeros((BATCH, UNITS))), r"Expected initial_state with the structure of cell.state_size=LSTMState\(h=5, c=5\)"),
-        (dict(inputs=x, initial_state=(np.zeros((BATCH, 3)), np.zeros((BATCH, UNITS)))), r"Expected initial_state tensors of shape \(4, 5\). Received: shape=\(4, 3\)"),
+        (
+            dict(inputs=x, initial_state=np.zeros((BATCH, UNITS))),
+            r"Expected initial_state with the structure of cell.state_size=LSTMState\(h=5, c=5\)",
+        ),
+        (
+            dict(inputs=x, initial_state=(np.zeros((BATCH, 3)), np.zeros((BATCH, UNITS)))),
+            r"Expected initial_state tensors of shape \(4, 5\). Received: shape=\(4, 3\)",
+        ),
     ]
     for kwargs, message in cases:
         with pytest.raises(ValueError, match=message):

@@ -49,17 +49,28 @@ def tf1_results(tmp_path_factory):
     np.savez(folder / "cases.npz", **{f"{k}/{name}": v for k, case in enumerate(cases) for name, v in case.items()})
     env = dict(os.environ, PYTHONPATH=str(TF1_PACKAGES), TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
     subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "tf1_reference.py"), str(folder / "cases.npz"), str(folder / "results.npz")],
-        env=env, check=True, capture_output=True,
+        [
+            sys.executable,
+            str(ROOT / "tests" / "tf1_reference.py"),
+            str(folder / "cases.npz"),
+            str(folder / "results.npz"),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     results = np.load(folder / "results.npz")
     return cases, [{name: results[f"{k}/{name}"] for name in ("outputs", "c", "h")} for k in range(len(cases))]
 
 
-@pytest.mark.parametrize("index", range(len(CASES)), ids=[
-    f"{'time' if c['time_major'] else 'batch'}-major-{'lengths' if c['sequence_length'] is not None else 'full'}"
-    for c in CASES
-])
+@pytest.mark.parametrize(
+    "index",
+    range(len(CASES)),
+    ids=[
+        f"{'time' if c['time_major'] else 'batch'}-major-{'lengths' if c['sequence_length'] is not None else 'full'}"
+        for c in CASES
+    ],
+)
 def test_dynamic_rnn_equals_tf1(tf1_results, index):
     import tensorflow as tf
 

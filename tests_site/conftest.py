@@ -15,14 +15,19 @@ from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
-
 from book_layout import REPORT, SITE
+from playwright.sync_api import Page, sync_playwright
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 NO_CHROMIUM = (
     "The site test needs Chromium (or Chrome) and found none of "
@@ -100,8 +105,12 @@ def visit(browser, site_url):
         page.set_default_timeout(60_000)
         result = Visit(page)
         context.route("**/*", functools.partial(_route, site_url, result))
-        page.on("console", lambda m: m.type == "error" and result.errors.append(
-            f"console error: {m.text} (at {m.location.get('url')})"))
+        page.on(
+            "console",
+            lambda m: (
+                m.type == "error" and result.errors.append(f"console error: {m.text} (at {m.location.get('url')})")
+            ),
+        )
         page.on("pageerror", lambda error: result.errors.append(f"uncaught exception: {error}"))
         page.goto(site_url + path, wait_until="load")
         return result

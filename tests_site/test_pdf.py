@@ -8,7 +8,6 @@ import re
 import subprocess
 
 import pytest
-
 from book_layout import ROOT, SITE, toc_docnames
 
 PDF = ROOT / "_build" / "latex" / "lstms-from-scratch.pdf"
@@ -25,8 +24,7 @@ def chapter_title(docname: str) -> str:
 def pdf_text() -> str:
     if not PDF.exists():
         pytest.fail(f"No {PDF.relative_to(ROOT)}: run `make pdf` first.")
-    return subprocess.run(["pdftotext", "-layout", str(PDF), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(PDF), "-"], check=True, capture_output=True, text=True).stdout
 
 
 def test_the_pdf_has_the_pages_of_a_book():

@@ -13,7 +13,6 @@ from urllib.request import ProxyHandler, build_opener
 
 import pytest
 import yaml
-
 from book_layout import ROOT, SCREENSHOTS, toc_docnames
 
 # The search must find a word that only Chapter 2 uses ("chrono", for the chrono initialisation),
@@ -127,8 +126,11 @@ def test_page_reads_cleanly(docname, visit, site_url, site_report):
     problems = [*visit_.errors]
     problems += [f"request to another host: {url}" for url in visit_.external_requests]
     problems += [f"image did not load: {image['src']}" for image in seen["images"] if not image["loaded"]]
-    problems += [f"image without alt text (set the cell's mystnb.image.alt): {image['src']}"
-                 for image in seen["images"] if not described(image)]
+    problems += [
+        f"image without alt text (set the cell's mystnb.image.alt): {image['src']}"
+        for image in seen["images"]
+        if not described(image)
+    ]
     problems += [f"math not typeset: {text!r}" for text in seen["mathUnrendered"]]
     problems += [f"{seen['mathErrors']} TeX errors"] if seen["mathErrors"] else []
     problems += [f"raw TeX shown as text: {text!r}" for text in seen["rawTex"]]
@@ -189,9 +191,11 @@ def test_search_finds_a_word_of_the_chapter(visit, site_report):
     visit_.page.wait_for_selector("#search-results h2:text-is('Search Results')", state="attached")
     screenshot(visit_.page, "search", site_report)
     results = visit_.page.eval_on_selector_all(
-        "#search-results ul.search li a", "links => links.map(a => new URL(a.href).pathname)")
+        "#search-results ul.search li a", "links => links.map(a => new URL(a.href).pathname)"
+    )
     assert any(path.endswith(f"/{SEARCH_PAGE}.html") for path in results), (
-        f"searching {SEARCH_WORD!r} found {results}, not {SEARCH_PAGE}")
+        f"searching {SEARCH_WORD!r} found {results}, not {SEARCH_PAGE}"
+    )
     assert not visit_.errors
 
 
@@ -211,7 +215,8 @@ def test_every_cell_diagram_is_shown_in_a_chapter(diagram, visit):
                 loaded: i.complete && i.naturalWidth > 0, width: i.getBoundingClientRect().width,
                 alt: (i.getAttribute('alt') || '').trim(),
                 number: i.closest('figure').querySelector('figcaption .caption-number') !== null}))""",
-            diagram.name)
+            diagram.name,
+        )
         assert found, f"{docname} does not show {diagram.name} as a figure"
         for image in found:
             assert image["loaded"] and image["width"] >= 400, (docname, diagram.name, image)
@@ -238,7 +243,9 @@ def test_equations_render_from_disk_without_a_network(browser):
     page.goto(f"{site}/{SEARCH_PAGE}.html", wait_until="load")
     wait_for_math(page)
     rendered = page.evaluate("document.querySelectorAll('mjx-container').length")
-    unrendered = page.evaluate("[...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container')).length")
+    unrendered = page.evaluate(
+        "[...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container')).length"
+    )
     context.close()
     assert rendered > 50 and unrendered == 0 and not refused, (rendered, unrendered, refused)
 
@@ -249,7 +256,8 @@ LUMINANCE_JS = """(selector) => {
     const code = document.querySelector(selector);
     let box = code;
     while (box && getComputedStyle(box).backgroundColor.match(/rgba\\(.*, 0\\)$|transparent/)) box = box.parentElement;
-    return {text: lum(rgb(getComputedStyle(code).color)), background: lum(rgb(getComputedStyle(box || document.body).backgroundColor)),
+    return {text: lum(rgb(getComputedStyle(code).color)),
+            background: lum(rgb(getComputedStyle(box || document.body).backgroundColor)),
             theme: document.documentElement.dataset.theme};
 }"""
 

@@ -71,14 +71,20 @@ VARIANTS = (
     Variant("default"),
     # The kernels of an AVX2 machine: OpenBLAS's Haswell kernels, NumPy, oneDNN and XLA kept to AVX2, one
     # BLAS thread. (Disabling NumPy's AVX-512 code is only needed, and only allowed, where the CPU has it.)
-    Variant("avx2", (Setting("OPENBLAS_CORETYPE", "Haswell", needs="avx2"),
-                     Setting("OPENBLAS_NUM_THREADS", "1"),
-                     NUMPY_AVX2,
-                     Setting("ONEDNN_MAX_CPU_ISA", "AVX2"),
-                     XLA_AVX2)),
+    Variant(
+        "avx2",
+        (
+            Setting("OPENBLAS_CORETYPE", "Haswell", needs="avx2"),
+            Setting("OPENBLAS_NUM_THREADS", "1"),
+            NUMPY_AVX2,
+            Setting("ONEDNN_MAX_CPU_ISA", "AVX2"),
+            XLA_AVX2,
+        ),
+    ),
     # The kernels of an AVX-512 machine, two threads, oneDNN and XLA at their defaults.
-    Variant("avx512", (Setting("OPENBLAS_CORETYPE", "SkylakeX", needs="avx512f"),
-                       Setting("OPENBLAS_NUM_THREADS", "2"))),
+    Variant(
+        "avx512", (Setting("OPENBLAS_CORETYPE", "SkylakeX", needs="avx512f"), Setting("OPENBLAS_NUM_THREADS", "2"))
+    ),
 )
 
 
@@ -96,9 +102,11 @@ def cpu_flags() -> set[str]:
 
 def openblas_in_use(env: dict[str, str]) -> str:
     """The OpenBLAS kernel and thread count NumPy loads under ``env``, as threadpoolctl reports them."""
-    probe = ("import json, numpy, threadpoolctl\n"
-             "print(json.dumps([(i.get('architecture'), i.get('num_threads')) for i in "
-             "threadpoolctl.threadpool_info() if i.get('internal_api') == 'openblas']))")
+    probe = (
+        "import json, numpy, threadpoolctl\n"
+        "print(json.dumps([(i.get('architecture'), i.get('num_threads')) for i in "
+        "threadpoolctl.threadpool_info() if i.get('internal_api') == 'openblas']))"
+    )
     result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     found = json.loads(result.stdout)
     return ", ".join(f"OpenBLAS {core}, {threads} thread(s)" for core, threads in found) or "no OpenBLAS"
@@ -131,8 +139,9 @@ def repeats_default(applied: list[Setting], kernels: str, default_kernels: str) 
     return all(s.name.startswith("OPENBLAS_") for s in applied) and kernels == default_kernels
 
 
-def run_variant(variant: Variant, command: list[str], flags: set[str],
-                default_kernels: str | None) -> tuple[str, bool, dict]:
+def run_variant(
+    variant: Variant, command: list[str], flags: set[str], default_kernels: str | None
+) -> tuple[str, bool, dict]:
     """Run ``command`` under the variant's settings.
 
     Returns its summary line, whether it passed, and each notebook's time and peak ({} when it did not
@@ -141,8 +150,7 @@ def run_variant(variant: Variant, command: list[str], flags: set[str],
     env, applied, skipped = environment(variant, flags)
     label = " ".join(f"{s.name}={s.value}" for s in applied) if applied else "the machine's default kernels"
     kernels = openblas_in_use(env)
-    if variant.name != "default" and default_kernels is not None and repeats_default(applied, kernels,
-                                                                                     default_kernels):
+    if variant.name != "default" and default_kernels is not None and repeats_default(applied, kernels, default_kernels):
         line = f"nbval strict, {label}: same as the default run ({kernels}), not run again"
         print(f"\n=== {line}", flush=True)
         stage_time(f"nbval {variant.name}:", "same as the default run, not run again")

@@ -28,18 +28,18 @@ WIDTH = 7.2  # inches: 690 px at the browser's 96 px per inch
 
 # One palette (Okabe-Ito hues, pale fills with a darker edge of the same hue), one role per colour.
 COLORS = {
-    "ink": "#1f1f1f",         # text and forward wires
-    "code": "#3b3b3b",        # code names under a symbol
-    "frame": "#f3f3f1",       # the cell: one step
+    "ink": "#1f1f1f",  # text and forward wires
+    "code": "#3b3b3b",  # code names under a symbol
+    "frame": "#f3f3f1",  # the cell: one step
     "frame_edge": "#a8a8a4",
-    "weight": "#dbe9f6",      # a product with weights: x_t @ kernel + ...
+    "weight": "#dbe9f6",  # a product with weights: x_t @ kernel + ...
     "weight_edge": "#0072b2",
     "activation": "#fde7bd",  # an activation applied elementwise: sigma, tanh
     "activation_edge": "#c98a00",
     "elementwise": "#f6dbe8",  # an elementwise operation: x, +, 1 -
     "elementwise_edge": "#b0507d",
-    "gradient": "#d55e00",    # the backward pass
-    "variant": "#009e73",     # a marker for an option (readout="last")
+    "gradient": "#d55e00",  # the backward pass
+    "variant": "#009e73",  # a marker for an option (readout="last")
 }
 FONT_SIZES = {"symbol": 12.5, "code": 9.0, "box": 9.5, "op": 13.0, "note": 8.5}
 LINE_WIDTHS = {"wire": 1.4, "state": 2.6, "edge": 1.1, "frame": 1.0}
@@ -48,9 +48,9 @@ ACTIVATION_HEIGHT = 0.36
 
 # How a wire looks, by what it carries: (colour, width in points, dash pattern).
 WIRE_STYLES = {
-    "wire": (COLORS["ink"], LINE_WIDTHS["wire"], "-"),               # a value, forward
-    "state": (COLORS["ink"], LINE_WIDTHS["state"], "-"),             # the LSTM's c, the GRU's h: thicker
-    "gradient": (COLORS["gradient"], LINE_WIDTHS["wire"], (0, (4, 2.5))),   # dashed: the backward pass
+    "wire": (COLORS["ink"], LINE_WIDTHS["wire"], "-"),  # a value, forward
+    "state": (COLORS["ink"], LINE_WIDTHS["state"], "-"),  # the LSTM's c, the GRU's h: thicker
+    "gradient": (COLORS["gradient"], LINE_WIDTHS["wire"], (0, (4, 2.5))),  # dashed: the backward pass
     "shared": (COLORS["weight_edge"], LINE_WIDTHS["frame"], (0, (1.2, 1.8))),  # dotted: the same weights
 }
 
@@ -106,20 +106,48 @@ def new_figure(height: float):
 
 
 def _rounded_box(ax, x, y, w, h, face, edge, rounding, lw=LINE_WIDTHS["edge"], ls="-", z=3) -> Shape:
-    ax.add_patch(FancyBboxPatch(
-        (x - w / 2, y - h / 2), w, h, boxstyle=f"round,pad=0,rounding_size={rounding}",
-        facecolor=face, edgecolor=edge, linewidth=lw, linestyle=ls, zorder=z,
-    ))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle=f"round,pad=0,rounding_size={rounding}",
+            facecolor=face,
+            edgecolor=edge,
+            linewidth=lw,
+            linestyle=ls,
+            zorder=z,
+        )
+    )
     return Shape(x, y, w, h)
 
 
 def cell_frame(ax, x0, y0, x1, y1, name=None) -> Shape:
     """The grey rounded frame of one step, with the step function's name in its lower right corner."""
-    shape = _rounded_box(ax, (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0, COLORS["frame"],
-                         COLORS["frame_edge"], 0.18, lw=LINE_WIDTHS["frame"], z=0)
+    shape = _rounded_box(
+        ax,
+        (x0 + x1) / 2,
+        (y0 + y1) / 2,
+        x1 - x0,
+        y1 - y0,
+        COLORS["frame"],
+        COLORS["frame_edge"],
+        0.18,
+        lw=LINE_WIDTHS["frame"],
+        z=0,
+    )
     if name:
-        ax.text(x1 - 0.12, y0 + 0.1, name, ha="right", va="bottom", family="monospace",
-                size=FONT_SIZES["note"], color=COLORS["code"], zorder=1)
+        ax.text(
+            x1 - 0.12,
+            y0 + 0.1,
+            name,
+            ha="right",
+            va="bottom",
+            family="monospace",
+            size=FONT_SIZES["note"],
+            color=COLORS["code"],
+            zorder=1,
+        )
     return shape
 
 
@@ -127,8 +155,19 @@ def weight_box(ax, x, y, w, h, text=None, size=FONT_SIZES["box"]) -> Shape:
     """A product with weights (a layer): a blue rounded rectangle, its formula in code font."""
     shape = _rounded_box(ax, x, y, w, h, COLORS["weight"], COLORS["weight_edge"], 0.1)
     if text:
-        ax.text(x, y, text, ha="center", va="center", multialignment="left", family="monospace", size=size,
-                color=COLORS["ink"], linespacing=1.35, zorder=4)
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            multialignment="left",
+            family="monospace",
+            size=size,
+            color=COLORS["ink"],
+            linespacing=1.35,
+            zorder=4,
+        )
     return shape
 
 
@@ -136,15 +175,22 @@ def activation_box(ax, x, y, name) -> Shape:
     """An activation applied elementwise, 'σ' or 'tanh': an amber box with square-ish corners."""
     w = 0.42 if name == "σ" else 0.58
     shape = _rounded_box(ax, x, y, w, ACTIVATION_HEIGHT, COLORS["activation"], COLORS["activation_edge"], 0.03)
-    ax.text(x, y, name, ha="center", va="center_baseline", size=FONT_SIZES["box"] + 1.5,
-            color=COLORS["ink"], zorder=4)
+    ax.text(x, y, name, ha="center", va="center_baseline", size=FONT_SIZES["box"] + 1.5, color=COLORS["ink"], zorder=4)
     return shape
 
 
 def op_node(ax, x, y, op) -> Shape:
     """An elementwise operation, '×', '+' or '1−': a pink circle."""
-    ax.add_patch(Circle((x, y), OP_RADIUS, facecolor=COLORS["elementwise"],
-                        edgecolor=COLORS["elementwise_edge"], linewidth=LINE_WIDTHS["edge"], zorder=3))
+    ax.add_patch(
+        Circle(
+            (x, y),
+            OP_RADIUS,
+            facecolor=COLORS["elementwise"],
+            edgecolor=COLORS["elementwise_edge"],
+            linewidth=LINE_WIDTHS["edge"],
+            zorder=3,
+        )
+    )
     size = FONT_SIZES["op"] if len(op) == 1 else FONT_SIZES["box"]
     ax.text(x, y, op, ha="center", va="center_baseline", size=size, color=COLORS["ink"], zorder=4)
     return Shape(x, y, 2 * OP_RADIUS, 2 * OP_RADIUS)
@@ -161,9 +207,18 @@ def wire(ax, *points, arrow=True, kind="wire", lw=None, alpha=1.0, halo=False):
     path = MplPath(points, [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 1))
     head = 3.2 + 1.6 * lw
     patch = FancyArrowPatch(
-        path=path, arrowstyle=f"-|>,head_length={head / 10:.2f},head_width={head / 18:.2f}" if arrow else "-",
-        mutation_scale=10, shrinkA=0, shrinkB=0, color=color, linewidth=lw, linestyle=ls,
-        alpha=alpha, joinstyle="miter", capstyle="butt", zorder=2.2 if halo else 2,
+        path=path,
+        arrowstyle=f"-|>,head_length={head / 10:.2f},head_width={head / 18:.2f}" if arrow else "-",
+        mutation_scale=10,
+        shrinkA=0,
+        shrinkB=0,
+        color=color,
+        linewidth=lw,
+        linestyle=ls,
+        alpha=alpha,
+        joinstyle="miter",
+        capstyle="butt",
+        zorder=2.2 if halo else 2,
     )
     if halo:  # under this wire, over the others: a gap in the wire it crosses
         xs, ys = zip(*points)
@@ -181,8 +236,17 @@ def loss_box(ax, x, y) -> Shape:
 def variant_outline(ax, x, y, w, h, label) -> Shape:
     """A dashed green outline around the part of a figure that an option keeps, its label on top."""
     shape = _rounded_box(ax, x, y, w, h, "none", COLORS["variant"], 0.12, lw=1.4, ls=(0, (5, 3)), z=1)
-    ax.text(x, y + h / 2 + 0.17, label, ha="center", va="center", family="monospace", size=FONT_SIZES["code"],
-            color=COLORS["variant"], zorder=5)
+    ax.text(
+        x,
+        y + h / 2 + 0.17,
+        label,
+        ha="center",
+        va="center",
+        family="monospace",
+        size=FONT_SIZES["code"],
+        color=COLORS["variant"],
+        zorder=5,
+    )
     return shape
 
 
@@ -191,8 +255,15 @@ def input_wire(ax, x, y, node, name, side=None):
     side = side or (1 if x > node.x else -1)
     dx = x - node.x
     wire(ax, (x, y), (x, node.y - (OP_RADIUS**2 - dx**2) ** 0.5))
-    note(ax, x + 0.06 * side, y + 0.16, name, ha="left" if side > 0 else "right", family="monospace",
-         size=FONT_SIZES["code"] - 0.5)
+    note(
+        ax,
+        x + 0.06 * side,
+        y + 0.16,
+        name,
+        ha="left" if side > 0 else "right",
+        family="monospace",
+        size=FONT_SIZES["code"] - 0.5,
+    )
 
 
 def junction(ax, x, y):
@@ -209,11 +280,28 @@ def symbol_label(ax, x, y, symbol, code=None, ha="center", note=None):
     top = y + (0.1 if code else 0)
     ax.text(x, top, symbol, ha=ha, va="center", size=FONT_SIZES["symbol"], color=COLORS["ink"], zorder=5)
     if code:
-        ax.text(x, top - 0.23, code, ha=ha, va="center", family="monospace", size=FONT_SIZES["code"],
-                color=COLORS["code"], zorder=5)
+        ax.text(
+            x,
+            top - 0.23,
+            code,
+            ha=ha,
+            va="center",
+            family="monospace",
+            size=FONT_SIZES["code"],
+            color=COLORS["code"],
+            zorder=5,
+        )
     if note:
-        ax.text(x, top - (0.43 if code else 0.22), note, ha=ha, va="center", size=FONT_SIZES["note"],
-                color=COLORS["code"], zorder=5)
+        ax.text(
+            x,
+            top - (0.43 if code else 0.22),
+            note,
+            ha=ha,
+            va="center",
+            size=FONT_SIZES["note"],
+            color=COLORS["code"],
+            zorder=5,
+        )
 
 
 def note(ax, x, y, text, ha="left", va="center", color=None, size=FONT_SIZES["note"], **kw):
@@ -268,8 +356,15 @@ def rnn_unrolled():
     note(ax, loss.x, loss.y - 0.45, "here T = 4", ha="center")
 
     shared = weight_box(ax, 3.25, 3.8, 4.6, 0.42)
-    note(ax, shared.x, shared.y, f"same {tt('kernel')}, {tt('recurrent_kernel')}, {tt('bias')} at every step",
-         ha="center", color=COLORS["ink"], size=FONT_SIZES["box"])
+    note(
+        ax,
+        shared.x,
+        shared.y,
+        f"same {tt('kernel')}, {tt('recurrent_kernel')}, {tt('bias')} at every step",
+        ha="center",
+        color=COLORS["ink"],
+        size=FONT_SIZES["box"],
+    )
     for cell in cells:
         wire(ax, (cell.x, shared.bottom[1]), cell.top, kind="shared")
 
@@ -285,19 +380,43 @@ def rnn_unrolled():
     # Backward: the gradient reaching h_T, h_3, ..., h_0, fainter and thinner at every step back.
     for k in range(4, -1, -1):
         fade = (4 - k) / 4
-        wire(ax, (ends[k], backward_y), (starts[k] + (0.18 if k == 0 else 0), backward_y), kind="gradient",
-             lw=2.6 - 1.8 * fade, alpha=1 - 0.65 * fade)
+        wire(
+            ax,
+            (ends[k], backward_y),
+            (starts[k] + (0.18 if k == 0 else 0), backward_y),
+            kind="gradient",
+            lw=2.6 - 1.8 * fade,
+            alpha=1 - 0.65 * fade,
+        )
         name = rf"$\partial L/\partial h_{'0' if k == 0 else steps[k - 1]}$"
         x, y_name = (0.42, backward_y - 0.36) if k == 0 else ((starts[k] + ends[k]) / 2, backward_y - 0.27)
-        note(ax, x, y_name, name, ha="center", color=COLORS["gradient"], alpha=1 - 0.5 * fade,
-             size=FONT_SIZES["code"] + 0.5)
+        note(
+            ax,
+            x,
+            y_name,
+            name,
+            ha="center",
+            color=COLORS["gradient"],
+            alpha=1 - 0.5 * fade,
+            size=FONT_SIZES["code"] + 0.5,
+        )
 
     wire(ax, (0.5, 0.55), (1.0, 0.55), arrow=False)
-    note(ax, 1.12, 0.55, f"forward: {tt('h')} = tanh({tt('x_t')} @ {tt('kernel')} + {tt('h_prev')} @ "
-         f"{tt('recurrent_kernel')} + {tt('bias')})")
+    note(
+        ax,
+        1.12,
+        0.55,
+        f"forward: {tt('h')} = tanh({tt('x_t')} @ {tt('kernel')} + {tt('h_prev')} @ "
+        f"{tt('recurrent_kernel')} + {tt('bias')})",
+    )
     wire(ax, (1.0, 0.25), (0.5, 0.25), kind="gradient")
-    note(ax, 1.12, 0.25, r"backward: $\partial L/\partial h_t$ (" + tt("d_h") + "), a little smaller at every "
-         "step back: the gradient vanishes")
+    note(
+        ax,
+        1.12,
+        0.25,
+        r"backward: $\partial L/\partial h_t$ (" + tt("d_h") + "), a little smaller at every "
+        "step back: the gradient vanishes",
+    )
     return fig
 
 
@@ -306,8 +425,9 @@ def lstm_cell():
     fig, ax = new_figure(4.9)
     y_c, y_h, y_gate, y_mix, x_out = 4.05, 1.3, 2.35, 3.3, 5.8
     cell_frame(ax, 1.15, 0.7, 6.25, 4.6, "lstm_step_forward")
-    z_box = weight_box(ax, 3.3, 1.18, 3.9, 0.46, "z = x_t @ kernel + h_prev @ recurrent_kernel + bias",
-                       size=FONT_SIZES["box"] - 1)
+    z_box = weight_box(
+        ax, 3.3, 1.18, 3.9, 0.46, "z = x_t @ kernel + h_prev @ recurrent_kernel + bias", size=FONT_SIZES["box"] - 1
+    )
     # z split into its four column blocks, in Keras's order i, f, c, o.
     tile_w = z_box.w / 4
     columns = [z_box.left[0] + tile_w * (k + 0.5) for k in range(4)]
@@ -356,8 +476,15 @@ def gru_cell():
     y_top, y_join, y_gate, y_r, y_keep = 4.15, 2.3, 2.9, 3.35, 3.72
     x_z, x_r, x_hu, x_hx = 2.4, 3.45, 4.3, 4.9
     cell_frame(ax, 1.25, 0.75, 6.15, 4.65, "gru_step_forward")
-    box = weight_box(ax, 3.55, 1.4, 3.3, 0.62,
-                     "h_prev @ recurrent_kernel + bias[1]\nx_t @ kernel + bias[0]", size=FONT_SIZES["box"] - 1)
+    box = weight_box(
+        ax,
+        3.55,
+        1.4,
+        3.3,
+        0.62,
+        "h_prev @ recurrent_kernel + bias[1]\nx_t @ kernel + bias[0]",
+        size=FONT_SIZES["box"] - 1,
+    )
     y_out = box.top[1]
 
     # The state line: h_prev -> × z -> + -> h, straight along the top.
@@ -404,8 +531,15 @@ def gru_cell():
     junction(ax, x_z, y_keep)
     wire(ax, flip.right, mix.left)
     symbol_label(ax, (flip.right[0] + x_hu) / 2, y_keep + 0.18, "$1-z$")
-    note(ax, 3.7, 0.45, "Keras's convention: z keeps the old state\n(z = 1 copies h_prev; some texts swap z and 1 − z)",
-         ha="left", va="center", linespacing=1.3)
+    note(
+        ax,
+        3.7,
+        0.45,
+        "Keras's convention: z keeps the old state\n(z = 1 copies h_prev; some texts swap z and 1 − z)",
+        ha="left",
+        va="center",
+        linespacing=1.3,
+    )
     return fig
 
 
@@ -439,10 +573,24 @@ def readout():
     # readout="last": only the last column.
     x_last, top = centers[-1], y_logit + 0.3
     variant_outline(ax, x_last, (top + y_cell + 0.4) / 2, 1.4, top - y_cell - 0.4, 'readout="last"')
-    note(ax, 0.15, 4.3, f'{tt("readout")}="sequence": a logit $y_t$ at every step; '
-         f'{tt("readout")}="last": only $y_T$, from $h_T$', ha="left", color=COLORS["ink"], size=FONT_SIZES["box"])
-    note(ax, 0.15, 0.2, f"Own output weights for each step? No: one {tt('dense_kernel')} and one "
-         f"{tt('dense_bias')} serve every step.", ha="left", color=COLORS["ink"], size=FONT_SIZES["box"])
+    note(
+        ax,
+        0.15,
+        4.3,
+        f'{tt("readout")}="sequence": a logit $y_t$ at every step; {tt("readout")}="last": only $y_T$, from $h_T$',
+        ha="left",
+        color=COLORS["ink"],
+        size=FONT_SIZES["box"],
+    )
+    note(
+        ax,
+        0.15,
+        0.2,
+        f"Own output weights for each step? No: one {tt('dense_kernel')} and one {tt('dense_bias')} serve every step.",
+        ha="left",
+        color=COLORS["ink"],
+        size=FONT_SIZES["box"],
+    )
     return fig
 
 
@@ -467,7 +615,9 @@ FIGURES = (rnn_cell, rnn_unrolled, lstm_cell, gru_cell, readout)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder for the SVG files (default: next to this script)")
+    parser.add_argument(
+        "--out", type=Path, default=HERE, help="folder for the SVG files (default: next to this script)"
+    )
     parser.add_argument("--png", type=Path, default=None, help="also write a PNG of each figure into this folder")
     args = parser.parse_args()
     for path in draw_all(args.out, args.png):

@@ -139,18 +139,27 @@ class LSTMCell(keras.layers.Layer, DropoutRNNCell):
         """Create W (features, 4 units), U (units, 4 units) and b (4 units,), in Keras's order."""
         features, units = input_shape[-1], self.units
         self.kernel = self.add_weight(
-            shape=(features, 4 * units), name="kernel", initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+            shape=(features, 4 * units),
+            name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         self.recurrent_kernel = self.add_weight(
-            shape=(units, 4 * units), name="recurrent_kernel", initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
+            shape=(units, 4 * units),
+            name="recurrent_kernel",
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
         )
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(
-                shape=(4 * units,), name="bias", initializer=self._bias_initializer(),
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+                shape=(4 * units,),
+                name="bias",
+                initializer=self._bias_initializer(),
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
             )
 
     def _bias_initializer(self):
@@ -160,11 +169,13 @@ class LSTMCell(keras.layers.Layer, DropoutRNNCell):
         def forget_gate_ones(_shape, *args, **kwargs):
             # [b_i | b_f | b_c, b_o] = [initializer | 1 | initializer], as Keras builds it.
             units = self.units
-            return ops.concatenate([
-                self.bias_initializer((units,), *args, **kwargs),
-                initializers.get("ones")((units,), *args, **kwargs),
-                self.bias_initializer((2 * units,), *args, **kwargs),
-            ])
+            return ops.concatenate(
+                [
+                    self.bias_initializer((units,), *args, **kwargs),
+                    initializers.get("ones")((units,), *args, **kwargs),
+                    self.bias_initializer((2 * units,), *args, **kwargs),
+                ]
+            )
 
         return forget_gate_ones
 
@@ -190,8 +201,10 @@ class LSTMCell(keras.layers.Layer, DropoutRNNCell):
         """
         input_masks = self._draw(x_first, self.dropout, self.masks_per_input) if self.dropout > 0 else None
         recurrent_masks = self._draw(h0, self.recurrent_dropout, 4) if self.recurrent_dropout > 0 else None
-        return (input_masks if training and _acts(self.dropout) else None,
-                recurrent_masks if training and _acts(self.recurrent_dropout) else None)
+        return (
+            input_masks if training and _acts(self.dropout) else None,
+            recurrent_masks if training and _acts(self.recurrent_dropout) else None,
+        )
 
     # --- one step ------------------------------------------------------------------------------
 

@@ -33,7 +33,10 @@ def random_weights(rng: np.random.Generator, layer: keras.layers.Layer, scale: f
 
 
 def twin_layers(
-    units: int, input_shape: tuple, rng: np.random.Generator, reference: keras.layers.Layer | None = None,
+    units: int,
+    input_shape: tuple,
+    rng: np.random.Generator,
+    reference: keras.layers.Layer | None = None,
     **options,
 ) -> tuple[keras.layers.Layer, LSTM]:
     """``keras.layers.LSTM(units, **options)`` (or ``reference``) and ``LSTM(units, **options)``, both built

@@ -28,7 +28,12 @@ __all__ = ["character_model", "reset_states", "train_stateful", "mean_nats", "wi
 
 
 def character_model(
-    size: int, units: int, batch: int, layers: int = 1, layer: type = LSTM, learning_rate: float = 2e-3,
+    size: int,
+    units: int,
+    batch: int,
+    layers: int = 1,
+    layer: type = LSTM,
+    learning_rate: float = 2e-3,
     clip_norm: float = 1.0,
 ) -> keras.Sequential:
     """``layers`` stateful LSTM layers of ``units`` and a dense read-out to ``size`` logits, compiled.
@@ -70,7 +75,10 @@ def _check_chunks(model: keras.Model, x: np.ndarray, y: np.ndarray) -> int:
 
 
 def train_stateful(
-    model: keras.Model, x: np.ndarray, y: np.ndarray, report: Callable[[int, float], None] | None = None,
+    model: keras.Model,
+    x: np.ndarray,
+    y: np.ndarray,
+    report: Callable[[int, float], None] | None = None,
 ) -> list[float]:
     """One pass over the chunks (:func:`lstm_lib.text.stateful_chunks`), in order, one optimiser step each.
 

@@ -30,10 +30,22 @@ from .loop import lstm_loop
 __all__ = ["LSTM", "LSTMCell"]
 
 _CELL_ARGUMENTS = (
-    "units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
-    "recurrent_initializer", "bias_initializer", "unit_forget_bias", "kernel_regularizer",
-    "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint",
-    "bias_constraint", "dropout", "recurrent_dropout",
+    "units",
+    "activation",
+    "recurrent_activation",
+    "use_bias",
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "unit_forget_bias",
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+    "kernel_constraint",
+    "recurrent_constraint",
+    "bias_constraint",
+    "dropout",
+    "recurrent_dropout",
 )
 
 
@@ -184,9 +196,7 @@ class LSTM(keras.layers.Layer):
 
     def _check_sequences(self, shape: tuple) -> None:
         if len(shape) != 3:
-            raise ValueError(
-                f"Expected sequences of rank 3, {self._layout()}. Received: sequences.shape={shape}."
-            )
+            raise ValueError(f"Expected sequences of rank 3, {self._layout()}. Received: sequences.shape={shape}.")
         if self.cell.built and shape[-1] is not None and shape[-1] != self.cell.kernel.shape[0]:
             raise ValueError(
                 f"Expected sequences with {self.cell.kernel.shape[0]} features, as the layer was "
@@ -234,9 +244,7 @@ class LSTM(keras.layers.Layer):
 
     def _create_state_variables(self, batch: int) -> None:
         zeros = self.cell.get_initial_state(batch)
-        states = [
-            keras.Variable(z, trainable=False, dtype=self.variable_dtype, name="rnn_state") for z in zeros
-        ]
+        states = [keras.Variable(z, trainable=False, dtype=self.variable_dtype, name="rnn_state") for z in zeros]
         object.__setattr__(self, "states", states)
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):

@@ -31,8 +31,13 @@ __all__ = ["forecaster", "sequence_classifier", "Fit", "fit", "one_step"]
 
 
 def forecaster(
-    lookback: int, units: int, horizon: int = 1, sequences: bool = False, layer: type = LSTM,
-    learning_rate: float = 3e-3, dtype: str = "float64",
+    lookback: int,
+    units: int,
+    horizon: int = 1,
+    sequences: bool = False,
+    layer: type = LSTM,
+    learning_rate: float = 3e-3,
+    dtype: str = "float64",
 ) -> keras.Sequential:
     """An LSTM of ``units`` and a dense read-out, compiled with Adam and the mean squared error.
 
@@ -40,22 +45,31 @@ def forecaster(
     Many-to-many (``sequences=True``): output (batch, lookback, 1), a next-value forecast at every step;
     ``horizon`` must then be 1. ``layer`` is the course's LSTM or ``keras.layers.LSTM``.
     """
-    lookback, units, horizon = (positive_integer(n, v) for n, v in
-                                (("lookback", lookback), ("units", units), ("horizon", horizon)))
+    lookback, units, horizon = (
+        positive_integer(n, v) for n, v in (("lookback", lookback), ("units", units), ("horizon", horizon))
+    )
     if sequences and horizon != 1:
         raise ValueError(f"Expected horizon=1 for a many-to-many forecaster. Received: horizon={horizon}.")
-    model = keras.Sequential([
-        keras.Input((lookback, 1), dtype=dtype),
-        layer(units, return_sequences=sequences, dtype=dtype),
-        keras.layers.Dense(1 if sequences else horizon, dtype=dtype),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((lookback, 1), dtype=dtype),
+            layer(units, return_sequences=sequences, dtype=dtype),
+            keras.layers.Dense(1 if sequences else horizon, dtype=dtype),
+        ]
+    )
     model.compile(keras.optimizers.Adam(learning_rate), "mse")
     return model
 
 
 def sequence_classifier(
-    steps: int, features: int, classes: int, units: int, mask_value: float = 0.0, layer: type = LSTM,
-    learning_rate: float = 1e-2, dtype: str = "float64",
+    steps: int,
+    features: int,
+    classes: int,
+    units: int,
+    mask_value: float = 0.0,
+    layer: type = LSTM,
+    learning_rate: float = 1e-2,
+    dtype: str = "float64",
 ) -> keras.Sequential:
     """Masking, an LSTM of ``units``, a dense read-out to ``classes`` logits; Adam and cross-entropy.
 
@@ -63,17 +77,23 @@ def sequence_classifier(
     (:func:`lstm_lib.classification.pad_sequences`). Output: logits (batch, classes). Compiled with the
     sparse cross-entropy of the logits and reports the accuracy.
     """
-    steps, features, classes, units = (positive_integer(n, v) for n, v in
-                                       (("steps", steps), ("features", features), ("classes", classes),
-                                        ("units", units)))
-    model = keras.Sequential([
-        keras.Input((steps, features), dtype=dtype),
-        keras.layers.Masking(mask_value, dtype=dtype),
-        layer(units, dtype=dtype),
-        keras.layers.Dense(classes, dtype=dtype),
-    ])
-    model.compile(keras.optimizers.Adam(learning_rate),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    steps, features, classes, units = (
+        positive_integer(n, v)
+        for n, v in (("steps", steps), ("features", features), ("classes", classes), ("units", units))
+    )
+    model = keras.Sequential(
+        [
+            keras.Input((steps, features), dtype=dtype),
+            keras.layers.Masking(mask_value, dtype=dtype),
+            layer(units, dtype=dtype),
+            keras.layers.Dense(classes, dtype=dtype),
+        ]
+    )
+    model.compile(
+        keras.optimizers.Adam(learning_rate),
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -92,8 +112,12 @@ class Fit:
 
 
 def fit(
-    model: keras.Model, train: tuple[np.ndarray, np.ndarray], validation: tuple[np.ndarray, np.ndarray],
-    epochs: int = 200, patience: int = 10, batch_size: int = 64,
+    model: keras.Model,
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    epochs: int = 200,
+    patience: int = 10,
+    batch_size: int = 64,
 ) -> Fit:
     """Train on ``train`` (x, y) until the loss on ``validation`` has not improved for ``patience`` epochs.
 
@@ -103,12 +127,19 @@ def fit(
     """
     stop = keras.callbacks.EarlyStopping(patience=positive_integer("patience", patience), restore_best_weights=True)
     start = time.perf_counter()
-    history = model.fit(*train, validation_data=validation, epochs=positive_integer("epochs", epochs),
-                        batch_size=positive_integer("batch_size", batch_size), callbacks=[stop], verbose=0)
+    history = model.fit(
+        *train,
+        validation_data=validation,
+        epochs=positive_integer("epochs", epochs),
+        batch_size=positive_integer("batch_size", batch_size),
+        callbacks=[stop],
+        verbose=0,
+    )
     seconds = time.perf_counter() - start
     validation_loss = [float(v) for v in history.history["val_loss"]]
-    return Fit([float(v) for v in history.history["loss"]], validation_loss,
-               int(np.argmin(validation_loss)) + 1, seconds)
+    return Fit(
+        [float(v) for v in history.history["loss"]], validation_loss, int(np.argmin(validation_loss)) + 1, seconds
+    )
 
 
 def one_step(model: keras.Model, batch_size: int = 1024):
@@ -116,6 +147,7 @@ def one_step(model: keras.Model, batch_size: int = 1024):
 
     For a many-to-many forecaster the next value is the forecast after the window's last step.
     """
+
     def step(x: np.ndarray) -> np.ndarray:
         out = model.predict(np.asarray(x)[..., None], batch_size=batch_size, verbose=0)
         return out[:, -1, 0] if out.ndim == 3 else out[:, 0]

@@ -11,12 +11,12 @@ the chapters and the tests do. Its modules:
 - :mod:`lstm_lib.tf_rnn.loop_ops`: the operations one step of a traced loop runs.
 """
 
+from ..tf1_weights import from_tf1_lstm, to_tf1_lstm  # NumPy only; here too for TF1 users
 from .base import RNNCell
 from .cells import BasicRNNCell, GRUCell, LSTMCell, LSTMState
 from .dynamic_rnn import dynamic_rnn
 from .loop_ops import loop_operations
 from .multi_cell import MultiRNNCell
-from ..tf1_weights import from_tf1_lstm, to_tf1_lstm  # NumPy only; here too for TF1 users
 
 __all__ = [
     "BasicRNNCell",

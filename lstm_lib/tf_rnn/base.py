@@ -68,6 +68,7 @@ class HasInitialState(Protocol):
 
     def initial_state(self, batch_size: Any, dtype: tf.DType | None = None) -> State: ...
 
+
 WEIGHT_NAMES = ("kernel", "recurrent_kernel", "bias")
 
 
@@ -218,9 +219,7 @@ class RNNCell(tf.Module):
         if not self.learn_initial_state:
             return self.zero_state(batch_size, dtype)
         self._check_built()
-        return tf.nest.map_structure(
-            lambda v: tf.tile(v[None, :], [batch_size, 1]), self.initial_state_variables
-        )
+        return tf.nest.map_structure(lambda v: tf.tile(v[None, :], [batch_size, 1]), self.initial_state_variables)
 
     # -- one step ----------------------------------------------------------------------------
 

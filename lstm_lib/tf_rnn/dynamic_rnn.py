@@ -83,8 +83,10 @@ def _check_state(state: State, cell: Cell, batch: int | None) -> State:
 
     def check(tensor: Any, size: int) -> tf.Tensor:
         tensor = tf.convert_to_tensor(tensor)
-        if tensor.shape.rank != 2 or tensor.shape[1] != size or (
-            batch is not None and tensor.shape[0] not in (None, batch)
+        if (
+            tensor.shape.rank != 2
+            or tensor.shape[1] != size
+            or (batch is not None and tensor.shape[0] not in (None, batch))
         ):
             raise ValueError(
                 f"Expected initial_state tensors of shape ({batch if batch is not None else 'batch'}, {size}). "
