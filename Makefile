@@ -11,7 +11,7 @@ WORKERS ?= 2
 export STAGE_TIMES := _build/stage-times.txt
 TIMED := tools/timed
 
-.PHONY: install book pdf print-pdf-packages test stage-times test-lib test-notebooks test-notebooks-default test-site execute clean tf1-reference
+.PHONY: install book pdf print-pdf-packages test stage-times lint test-lower-bounds test-lib test-notebooks test-notebooks-default test-site execute clean tf1-reference
 
 $(STAMP): requirements.txt requirements-corpus.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,27 @@ install: $(STAMP)
 
 book: install
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter-book build . -W -n --keep-going
+
+# ruff over everything (pyproject.toml; the chapters' own line length in chapters/ruff.toml).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# lstm_lib's NumPy part at the lowest versions pyproject.toml declares, in its own environment: the
+# tests that need only NumPy (tests/conftest.py leaves the others out there).
+LOWER_VENV := .venv-lower
+LOWER_STAMP := $(LOWER_VENV)/.installed
+$(LOWER_STAMP): requirements-lower-bounds.txt requirements-corpus.txt pyproject.toml
+	rm -rf $(LOWER_VENV)
+	$(PYTHON) -m venv $(LOWER_VENV)
+	$(LOWER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOWER_VENV)/bin/python -m pip install --quiet -r requirements-lower-bounds.txt
+	$(LOWER_VENV)/bin/python -m pip install --quiet --no-deps -r requirements-corpus.txt
+	$(LOWER_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+test-lower-bounds: $(LOWER_STAMP)
+	LSTM_LIB_NUMPY_ONLY=1 $(LOWER_VENV)/bin/python -m pytest -n $(WORKERS) -p no:cacheprovider tests
 
 test-lib: install tf1-reference
 	$(BIN)/python -m pytest -n $(WORKERS) tests
@@ -76,8 +97,12 @@ pdf: install
 # Every stage timed (tools/timed); the times are printed at the end, also when a stage fails.
 test:
 	@mkdir -p _build && rm -f $(STAGE_TIMES)
-	@$(TIMED) install $(MAKE) --no-print-directory install tf1-reference $(SITE_STAMP) || { $(MAKE) -s stage-times; exit 1; }
+	@$(TIMED) install $(MAKE) --no-print-directory install tf1-reference $(SITE_STAMP) $(LOWER_STAMP) \
+		|| { $(MAKE) -s stage-times; exit 1; }
+	@$(TIMED) lint $(MAKE) --no-print-directory lint || { $(MAKE) -s stage-times; exit 1; }
 	@$(TIMED) "unit tests" $(MAKE) --no-print-directory test-lib || { $(MAKE) -s stage-times; exit 1; }
+	@$(TIMED) "unit tests, lower bounds" $(MAKE) --no-print-directory test-lower-bounds \
+		|| { $(MAKE) -s stage-times; exit 1; }
 	@$(TIMED) "notebooks, every variant" $(MAKE) --no-print-directory test-notebooks || { $(MAKE) -s stage-times; exit 1; }
 	@$(TIMED) book $(MAKE) --no-print-directory book || { $(MAKE) -s stage-times; exit 1; }
 	@$(TIMED) pdf $(MAKE) --no-print-directory pdf || { $(MAKE) -s stage-times; exit 1; }
@@ -88,10 +113,12 @@ stage-times:
 	@echo; echo "time of each stage of make test:"; sed 's/^/  /' $(STAGE_TIMES) 2>/dev/null || true
 
 # For authors: run every chapter top to bottom in a fresh kernel and save its outputs.
+# The execution timestamps jupyter writes into every cell are removed again (tools/clean_notebooks.py).
 execute: install
 	cd chapters && for nb in *.ipynb; do \
 		../$(BIN)/jupyter execute --inplace --timeout=600 "$$nb" || exit 1; \
 	done
+	$(BIN)/python tools/clean_notebooks.py chapters/*.ipynb
 
 clean:
 	rm -rf _build

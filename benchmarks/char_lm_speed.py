@@ -32,11 +32,11 @@ def one_run(args: argparse.Namespace) -> dict[str, float]:
     """Seconds per training step (median) of each candidate, measured in this process."""
     import keras
 
-    from lstm_lib import text
+    from lstm_lib import data, text
     from lstm_lib.keras_layers import LSTM
     from lstm_lib.keras_layers import language_model as lm
 
-    corpus = text.shakespeare()
+    corpus = data.shakespeare()
     vocabulary = text.Vocabulary.from_text(corpus)
     ids = vocabulary.encode(corpus[: args.batch * args.steps * 40 + 1])
     x, y = text.stateful_chunks(ids, args.batch, args.steps)

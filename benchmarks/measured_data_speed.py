@@ -33,12 +33,12 @@ TASKS = ("sunspot forecaster", "vowel classifier")
 def _task_data(task: str):
     import numpy as np
 
-    from lstm_lib import classification, data, series, text
+    from lstm_lib import classification, data, series, splits
     from lstm_lib.scaling import Standardizer
 
     if task == TASKS[0]:
         _, numbers = data.sunspots_monthly()
-        scaler = Standardizer.fit(text.contiguous_split(numbers, 0.15, 0.15)[0])
+        scaler = Standardizer.fit(splits.contiguous_split(numbers, 0.15, 0.15)[0])
         x, y = series.split_windows(scaler.transform(numbers), 24)["train"]
         return x[..., None], y, 64
     sequences, labels = data.japanese_vowels("train")

@@ -2,6 +2,16 @@
 
 The NumPy modules import here; the TensorFlow and Keras ones (``lstm_lib.tf_rnn`` and
 ``lstm_lib.keras_layers``) are imported on their own, so ``import lstm_lib`` never loads TensorFlow.
+The modules form five wings, each importing only from the wings above it (``tests/test_layering.py``
+holds the rule; ``book/api.md`` has the map from chapters to modules):
+
+* foundations: ``_validation``, ``_packaged``, ``activations``, ``init``;
+* data: ``data``, ``text``, ``splits``, ``scaling``, ``series``; they import no model;
+* NumPy layers: ``layer_parts``, ``numpy_rnn``, ``numpy_lstm``, ``numpy_lstm_variants``, ``numpy_gru``,
+  ``dense``;
+* training and checking: ``losses``, ``optim``, ``gradcheck``, ``diagnostics``, ``sequence_model``,
+  ``experiments``, ``classification``;
+* TensorFlow and Keras: ``tf1_weights``, ``tf_rnn``, ``keras_layers``.
 """
 
 from . import (
@@ -13,6 +23,7 @@ from . import (
     experiments,
     gradcheck,
     init,
+    layer_parts,
     losses,
     numpy_gru,
     numpy_lstm,
@@ -22,11 +33,12 @@ from . import (
     scaling,
     sequence_model,
     series,
+    splits,
     text,
     tf1_weights,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "activations",
@@ -37,6 +49,7 @@ __all__ = [
     "experiments",
     "gradcheck",
     "init",
+    "layer_parts",
     "losses",
     "numpy_gru",
     "numpy_lstm",
@@ -46,6 +59,7 @@ __all__ = [
     "scaling",
     "sequence_model",
     "series",
+    "splits",
     "text",
     "tf1_weights",
 ]

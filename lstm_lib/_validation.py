@@ -1,7 +1,26 @@
-"""Argument checks shared by the layers of the course: shapes, and sizes such as ``units``.
+"""The argument checks every public function of the course shares: one rule per kind of input.
 
-Each check raises a ``ValueError`` that names the argument, the shape it should have
-and the shape it has, in the form "Expected x of shape (batch, time, 3). Received: x.shape=(4, 3)."
+Each check raises an error that names the argument, says what was expected and shows what was
+received, in the form "Expected x of shape (batch, time, 3). Received: x.shape=(4, 3)." A wrong *type*
+(a float where an integer belongs, a seed where a generator belongs, integers where a layer needs
+floating point numbers) raises :class:`ArgumentTypeError`, which is a ``TypeError`` and also a
+``ValueError`` (Keras raises ``ValueError`` for a wrong argument, and the course's Keras layer replaces
+Keras's); a right type with a wrong *value* (a shape, a sign, a NaN) raises ``ValueError``.
+
+The rules, by kind of input:
+
+* **Arrays of numbers** (inputs, weights, states, gradients): anything ``numpy.asarray`` turns into a
+  rectangular array of real floating point numbers, so nested lists are accepted. Integers, booleans,
+  complex numbers and objects are refused rather than converted; a ragged list is refused. Where a
+  function computes, it does so in the widest floating dtype of its arrays (float32 with float64 gives
+  float64). NaN and infinity are refused where they could only produce garbage.
+* **Sizes and counts** (``units``, ``batch``, ``steps``): an integer of any integer type, never a bool
+  or a float, above 0 (or at least 0 where the docstring says so).
+* **Random numbers**: a ``numpy.random.Generator`` (``numpy.random.default_rng(seed)``), never a seed,
+  so that who draws what, in which order, is visible in the caller's code.
+* **Ids** (characters, classes): integers in [0, size).
+
+Used by every module: the error messages every chapter shows come from here.
 """
 
 from __future__ import annotations
@@ -12,6 +31,10 @@ from collections.abc import Sequence
 import numpy as np
 
 Dim = int | str
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type: a ``TypeError``, and a ``ValueError`` as Keras's argument checks raise."""
 
 
 def _format(dims: Sequence[Dim]) -> str:
@@ -30,20 +53,46 @@ def check_shape(name: str, array: np.ndarray, dims: Sequence[Dim]) -> None:
 
 
 def check_sequence(name: str, x: np.ndarray) -> tuple[int, int, int]:
-    """Check a batch-major sequence ``(batch, time, features)`` with at least one step."""
+    """Check a batch-major sequence ``(batch, time, features)`` with at least one sequence, step and feature."""
     check_shape(name, x, ("batch", "time", "features"))
-    batch, time, features = np.shape(x)
-    if time < 1:
-        raise ValueError(f"Expected {name} with at least one time step. Received: {name}.shape={np.shape(x)}.")
-    return batch, time, features
-
-
-def check_float(name: str, array: np.ndarray) -> None:
-    """Reject integer and boolean arrays where the layer needs floating point numbers."""
-    if not np.issubdtype(np.asarray(array).dtype, np.floating):
+    if 0 in np.shape(x):
         raise ValueError(
-            f"Expected {name} of a floating point dtype (float32 or float64). "
-            f"Received: {name}.dtype={np.asarray(array).dtype}."
+            f"Expected {name} with at least one sequence, one time step and one feature. "
+            f"Received: {name}.shape={np.shape(x)}."
+        )
+    return np.shape(x)
+
+
+def float_array(name: str, value: object, finite: bool = True) -> np.ndarray:
+    """``value`` as a NumPy array of real floating point numbers, without a copy where it already is one.
+
+    Lists and tuples are converted; integers, booleans, complex numbers, objects and ragged lists are
+    refused (``TypeError``), and so are NaN and infinity unless ``finite`` is False (``ValueError``).
+    """
+    try:
+        array = np.asarray(value)
+    except ValueError as error:  # a ragged nested list
+        raise ArgumentTypeError(
+            f"Expected {name} as an array of numbers with one length per axis. Received: {error}"
+        ) from None
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ArgumentTypeError(
+            f"Expected {name} of a floating point dtype (float32 or float64). Received: {name}.dtype={array.dtype}."
+        )
+    if finite:
+        check_finite(name, array)
+    return array
+
+
+def check_finite(name: str, array: np.ndarray) -> None:
+    """Refuse NaN and infinity, naming how many entries hold one and where the first is."""
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        first = tuple(int(i) for i in bad[0])
+        raise ValueError(
+            f"Expected finite values in {name}. Received: {len(bad)} NaN or infinite entries, the first "
+            f"{name}[{', '.join(map(str, first))}]={np.asarray(array)[first]}."
         )
 
 
@@ -51,24 +100,63 @@ def check_ids(name: str, ids: np.ndarray, size: int | None = None) -> np.ndarray
     """``ids`` as an integer array whose every entry is in [0, size), or only >= 0 without a ``size``.
 
     For class labels and character ids. Raises ``ValueError("Expected targets in [0, 7). Received:
-    min(targets)=0, max(targets)=7.")`` for an entry outside, and names the dtype of an array that does
-    not hold integers.
+    min(targets)=0, max(targets)=7.")`` for an entry outside, and ``TypeError`` naming the dtype of an
+    array that does not hold integers (booleans included).
     """
     ids = np.asarray(ids)
     if not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"Expected {name} of an integer dtype. Received: {name}.dtype={ids.dtype}.")
+        raise ArgumentTypeError(f"Expected {name} of an integer dtype. Received: {name}.dtype={ids.dtype}.")
     if ids.size and (ids.min() < 0 or (size is not None and ids.max() >= size)):
         expected = f"{name} >= 0" if size is None else f"{name} in [0, {size})"
         raise ValueError(f"Expected {expected}. Received: min({name})={ids.min()}, max({name})={ids.max()}.")
     return ids
 
 
-def positive_integer(name: str, value: object) -> int:
-    """``value`` as a Python ``int`` if it is an integer of any type (``int``, ``numpy.int64``, ...) above 0.
+def integer(name: str, value: object, minimum: int = 1) -> int:
+    """``value`` as a Python ``int`` if it is an integer of any type (``int``, ``numpy.int64``) >= ``minimum``.
 
-    Raises ``ValueError("Expected units to be a positive integer. Received: units=2.5.")`` otherwise; a
-    ``bool`` is refused, although Python counts it as an integer.
+    A ``bool`` or a float (``2.0`` too) is refused with ``TypeError``, although Python counts ``True`` as
+    an integer; a value below ``minimum`` with ``ValueError``.
     """
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"Expected {name} to be a positive integer. Received: {name}={value!r}.")
+    expected = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool | np.bool_):
+        raise ArgumentTypeError(f"Expected {name} to be {expected}. Received: {name}={value!r}.")
+    if value < minimum:
+        raise ValueError(f"Expected {name} to be {expected}. Received: {name}={value!r}.")
     return int(value)
+
+
+def positive_integer(name: str, value: object) -> int:
+    """``value`` as a Python ``int`` above 0: :func:`integer` with ``minimum=1``."""
+    return integer(name, value, 1)
+
+
+def real_number(name: str, value: object, low: float = -np.inf, high: float = np.inf, open_low: bool = False) -> float:
+    """``value`` as a finite Python ``float`` in [low, high] ((low, high] with ``open_low``).
+
+    Any real number type is accepted; a bool, a string or an array is refused with ``TypeError``, NaN,
+    infinity and a value outside the interval with ``ValueError``.
+    """
+    if not isinstance(value, numbers.Real) or isinstance(value, bool | np.bool_):
+        raise ArgumentTypeError(f"Expected {name} to be a number. Received: {name}={value!r}.")
+    number = float(value)
+    below = number <= low if open_low else number < low
+    if not np.isfinite(number) or below or number > high:
+        left = "(" if open_low else "["
+        raise ValueError(f"Expected {name} in {left}{low:g}, {high:g}]. Received: {name}={value!r}.")
+    return number
+
+
+def positive_number(name: str, value: object) -> float:
+    """``value`` as a finite float above 0 (a learning rate, a temperature, a clipping norm)."""
+    return real_number(name, value, 0.0, np.inf, open_low=True)
+
+
+def generator(name: str, value: object) -> np.random.Generator:
+    """``value`` itself if it is a ``numpy.random.Generator``; a seed or anything else is refused."""
+    if not isinstance(value, np.random.Generator):
+        raise ArgumentTypeError(
+            f"Expected {name} to be a numpy.random.Generator, such as numpy.random.default_rng(0). "
+            f"Received: {name}={value!r}."
+        )
+    return value

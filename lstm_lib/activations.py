@@ -4,6 +4,8 @@
 mathematically, but the second form never evaluates ``exp`` of a large number, so a pre-activation
 of -1000 gives 0 without an overflow warning. Both the sigmoid and tanh are cases of one function,
 :func:`scaled_tanh`, which lets the fused LSTM activate its four gates with one ``tanh`` call.
+
+Taught in Chapter 2, "An LSTM in NumPy" (the sigmoid through tanh); Chapter 1 uses tanh.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ on the mean and the standard deviation of each feature over the frames (:func:`s
     z   = ((s - m) / d) W + b                        (classes,) logits; m, d from the training set
     p   = softmax(z)
     L   = mean_n -log p_n[y_n] + (l2 / 2) ||W||^2    fitted by Adam, full batch
+
+Taught in Chapter 7, "LSTMs on measured data: forecasting and classifying".
 """
 
 from __future__ import annotations
@@ -62,26 +64,6 @@ def summary_features(sequences: Sequence[np.ndarray]) -> np.ndarray:
     """
     _lengths(sequences)
     return np.stack([np.concatenate([s.mean(axis=0), s.std(axis=0)]) for s in map(np.asarray, sequences)])
-
-
-def holdout_per_class(labels: np.ndarray, per_class: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Split indices into training and validation, with ``per_class`` of each class in validation.
-
-    The validation set keeps the classes balanced, and each class keeps the rest for training.
-    Returns ``(train_index, validation_index)``, both sorted, disjoint, together every index.
-    """
-    labels = check_ids("labels", labels)
-    per_class = positive_integer("per_class", per_class)
-    held = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        if len(members) <= per_class:
-            raise ValueError(
-                f"Expected more than per_class={per_class} members of class {label}. Received: {len(members)}."
-            )
-        held.append(rng.choice(members, per_class, replace=False))
-    validation = np.sort(np.concatenate(held))
-    return np.setdiff1d(np.arange(len(labels)), validation), validation
 
 
 @dataclass(frozen=True)

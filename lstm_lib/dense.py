@@ -2,6 +2,8 @@
 
 Applied to a sequence (batch, time, units) it uses the same ``kernel`` and ``bias`` at every
 step, which is what ``keras.layers.Dense`` does on a 3-D input.
+
+Taught in Chapter 1, "A vanilla RNN in NumPy" (the read-out); used by every NumPy chapter.
 """
 
 from __future__ import annotations

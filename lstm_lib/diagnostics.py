@@ -3,6 +3,8 @@
 The backward passes return the total gradient that reached every state, dL/dh_t (and, for an LSTM,
 dL/dc_t), as (batch, time, units) arrays. Its size against the distance from the loss shows whether
 gradients vanish (Chapter 1) or survive along the cell state (Chapter 2).
+
+Taught in Chapters 1 and 2.
 """
 
 from __future__ import annotations

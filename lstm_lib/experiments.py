@@ -18,6 +18,8 @@ same way (data ``seed``, weights ``100 + seed``, tests ``1000 + seed``).
 Reber strings (:func:`lstm_lib.data.embedded_reber_batch`) and measures the long-range rule twice: how
 often it predicts the closing T or P right, by the length of the inner string, and how many of the
 strings it writes itself are grammatical (:func:`lstm_lib.data.is_embedded_reber`). Same seeding.
+
+Used by Chapters 1, 2, 3 and 6, which run these protocols.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ from .data import (
 )
 from .losses import sigmoid_binary_crossentropy, softmax_cross_entropy
 from .optim import Adam, Optimizer
-from .sequence_model import SequenceModel, train
-from .text import one_hot, sample, sequence_model_next_logits
+from .sequence_model import SequenceModel, next_logits, train
+from .text import one_hot, sample
 
 LEARNED = 0.95  # a run has learned the task when it labels this share of new sequences right
 
@@ -222,7 +224,7 @@ def _closing_right(model: SequenceModel, strings: list[str]) -> float:
 
 def _written_strings(model: SequenceModel, count: int, rng: np.random.Generator, length: int = 100) -> list[str]:
     """``count`` strings the model writes from B, each cut after its second E (or ``length`` symbols)."""
-    drawn = sample(sequence_model_next_logits(model, REBER.size), np.zeros((count, 1), np.int64), length, 1.0, rng)
+    drawn = sample(next_logits(model), np.zeros((count, 1), np.int64), length, 1.0, rng)
     strings = []
     for row in drawn:
         string = "B" + REBER.decode(row)

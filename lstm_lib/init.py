@@ -3,6 +3,8 @@
 ``kernel`` is Glorot-uniform, ``recurrent_kernel`` orthogonal, ``bias`` zeros; an LSTM's
 forget-gate bias starts at 1 (``unit_forget_bias``, Jozefowicz et al. 2015) unless told otherwise.
 A GRU's bias has two rows, the input bias and the recurrent bias, as in ``keras.layers.GRU``.
+
+Taught in Chapter 1 (the orthogonal recurrent kernel) and Chapter 2 (the forget gate's bias).
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Each takes the model's raw output and the target, averages over every element (for the softmax, over
 every position), and returns ``(loss, d_output)`` with ``d_output`` shaped like the output.
+
+Taught in Chapter 1 (the binary cross-entropy) and Chapter 6 (the softmax cross-entropy).
 """
 
 from __future__ import annotations

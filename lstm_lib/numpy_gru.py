@@ -31,12 +31,15 @@ Two conventions to keep apart from other texts:
 
 Sequences are batch-major: ``x`` has shape (batch, time, features). Inside, the arrays are stored
 time-major, (time, batch, ...), so that the rows of one step lie together in memory; the functions
-return batch-major views of them.
+return batch-major views of them, read-only because the cache keeps them (``.copy()`` gives an array
+to edit). The cache keeps copies of the inputs, weights and initial state.
 
 Two levels, as for the LSTM: :func:`gru_step_forward` and :func:`gru_step_backward` are one step,
 written to be read; :func:`gru_forward` and :func:`gru_backward` run a whole sequence, with the input
 products of every step in one matrix product and the weight gradients in one product each after the
 loop, and give the same numbers as a loop over the steps (the tests check it).
+
+Taught in Chapter 3, "Variants of the LSTM, and the GRU".
 """
 
 from __future__ import annotations
@@ -45,9 +48,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_float, check_sequence, check_shape
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
-from .bptt import gradients_from_the_loss, product_gradients
+from .layer_parts import (
+    check_layer,
+    gradients_from_the_loss,
+    initial_state,
+    product_gradients,
+    read_only,
+    split_blocks,
+    time_major_copy,
+)
 
 
 @dataclass(frozen=True)
@@ -74,31 +84,6 @@ class GRUCache:
     outputs: np.ndarray
 
 
-def _check_weights(x, kernel, recurrent_kernel, bias, h0) -> tuple[int, int, int, int]:
-    batch, time, features = check_sequence("x", x)
-    for name, array in (("x", x), ("kernel", kernel)):
-        check_float(name, array)
-    check_shape("kernel", kernel, (features, "3 * units"))
-    three_units = np.shape(kernel)[1]
-    if three_units % 3:
-        raise ValueError(
-            f"Expected kernel of shape ({features}, 3 * units). Received: kernel.shape="
-            f"{np.shape(kernel)}, whose second axis is not a multiple of 3."
-        )
-    units = three_units // 3
-    check_shape("recurrent_kernel", recurrent_kernel, (units, three_units))
-    check_shape("bias", bias, (2, three_units))
-    if h0 is not None:
-        check_shape("h0", h0, (batch, units))
-    return batch, time, features, units
-
-
-def split_gates(gates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Views of the three column blocks z, r, h of a (..., 3 * units) array."""
-    units = gates.shape[-1] // 3
-    return tuple(gates[..., k * units : (k + 1) * units] for k in range(3))
-
-
 # The aligned comments are part of the lesson (Chapter 3 prints this function): the formatter leaves it.
 # fmt: off
 def gru_step_forward(
@@ -116,8 +101,8 @@ def gru_step_forward(
         the candidate, and u_h, the state's part of the candidate before the reset gate, which the
         backward pass needs for dL/dr_t.
     """
-    x_z, x_r, x_h = split_gates(x_t @ kernel + bias[0])             # the inputs' part of each gate
-    u_z, u_r, u_h = split_gates(h_prev @ recurrent_kernel + bias[1])  # the state's part of each gate
+    x_z, x_r, x_h = split_blocks(x_t @ kernel + bias[0], 3)               # the inputs' part of each gate
+    u_z, u_r, u_h = split_blocks(h_prev @ recurrent_kernel + bias[1], 3)  # the state's part of each gate
     z = sigmoid(x_z + u_z)                 # how much of the old state to keep
     r = sigmoid(x_r + u_r)                 # how much of the old state the candidate sees
     hh = np.tanh(x_h + r * u_h)            # the candidate h~, between -1 and 1
@@ -191,13 +176,17 @@ def gru_forward(
 
     Returns:
         ``(outputs, h_last, cache)``: every h_t as (batch, time, units), the last one as
-        (batch, units), and the :class:`GRUCache` for :func:`gru_backward`.
+        (batch, units), and the :class:`GRUCache` for :func:`gru_backward`. The two arrays are read-only
+        views of what the cache keeps.
+
+    Raises:
+        TypeError, ValueError: for arguments that break the rules of :func:`lstm_lib.layer_parts.check_layer`.
     """
-    batch, time, features, units = _check_weights(x, kernel, recurrent_kernel, bias, h0)
-    dtype = np.result_type(x, kernel, recurrent_kernel, bias)
-    h = np.zeros((batch, units), dtype) if h0 is None else np.asarray(h0, dtype)
-    h_init = h
-    x_steps = np.ascontiguousarray(np.swapaxes(x, 0, 1), dtype)  # (time, batch, features)
+    shapes = check_layer(x, kernel, recurrent_kernel, bias, blocks=3, bias_rows=2, states={"h0": h0}, layer="the GRU")
+    batch, time, features, units, dtype = shapes.batch, shapes.time, shapes.features, shapes.units, shapes.dtype
+    kernel, recurrent_kernel, bias = (np.array(w, dtype=dtype, copy=True) for w in (kernel, recurrent_kernel, bias))
+    h = h_init = initial_state(h0, batch, units, dtype)
+    x_steps = time_major_copy(x, dtype)  # (time, batch, features)
     # One matrix product projects the inputs of every step; the loop keeps one product per step.
     gates = (x_steps.reshape(-1, features) @ kernel).reshape(time, batch, 3 * units)
     gates += bias[0]
@@ -207,11 +196,12 @@ def gru_forward(
         state_part = h @ recurrent_kernel + bias[1]
         z_and_r = gates[t, :, : 2 * units]  # a view: the activated gates overwrite the pre-activations
         z_and_r[...] = sigmoid(z_and_r + state_part[:, : 2 * units])
-        z, r, hh = split_gates(gates[t])
+        z, r, hh = split_blocks(gates[t], 3)
         u_h[t] = state_part[:, 2 * units :]
         hh += r * u_h[t]
         np.tanh(hh, out=hh)
         h = np.add(hh, z * (h - hh), out=outputs[t])  # h_t = z_t h_{t-1} + (1 - z_t) hh_t
+    read_only(x_steps, kernel, recurrent_kernel, h_init, gates, u_h, outputs)
     cache = GRUCache(x_steps, kernel, recurrent_kernel, h_init, gates, u_h, outputs)
     return outputs.swapaxes(0, 1), h, cache
 
@@ -253,13 +243,13 @@ def gru_backward(
     d_h = gradients_from_the_loss(d_outputs, d_h_last, time, batch, units, dtype)
     d_inputs_part = np.empty((time, batch, 3 * units), dtype)  # da_t
     d_state_part = np.empty_like(d_inputs_part)  # dq_t
-    z, r, hh = split_gates(cache.gates)  # views, (time, batch, units) each
+    z, r, hh = split_blocks(cache.gates, 3)  # views, (time, batch, units) each
     h_prev = (cache.h0, *cache.outputs[:-1])
     recurrent_kernel_t = cache.recurrent_kernel.T
     d_h_later = np.zeros((batch, units), dtype)
     for t in reversed(range(time)):
         d_h[t] += d_h_later
-        d_update, d_reset, d_candidate = split_gates(d_inputs_part[t])  # views, written below
+        d_update, d_reset, d_candidate = split_blocks(d_inputs_part[t], 3)  # views, written below
         np.multiply(d_h[t] * (h_prev[t] - hh[t]), sigmoid_grad_from_output(z[t]), out=d_update)
         np.multiply(d_h[t] * (1.0 - z[t]), tanh_grad_from_output(hh[t]), out=d_candidate)
         np.multiply(d_candidate * cache.u_h[t], sigmoid_grad_from_output(r[t]), out=d_reset)

@@ -18,11 +18,15 @@ One step, with z_t = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias split into
 
 Sequences are batch-major: ``x`` has shape (batch, time, features). Inside, the arrays are stored
 time-major, (time, batch, ...), so that the rows of one step lie together in memory; the functions
-return batch-major views of them.
+return batch-major views of them, read-only because the cache keeps them for the backward pass
+(``.copy()`` gives an array to edit). The cache keeps copies of the inputs, weights and initial states:
+changing the caller's arrays afterwards changes no gradient.
 
 Two levels, as in the chapter: :func:`lstm_step_forward` and :func:`lstm_step_backward` are one step,
 written to be read; :func:`lstm_forward` and :func:`lstm_backward` run a whole sequence, fused for
 speed, and give the same numbers as a loop over the steps (the tests check it).
+
+Taught in Chapter 2, "An LSTM in NumPy".
 """
 
 from __future__ import annotations
@@ -31,10 +35,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_float, check_sequence, check_shape
 from .activations import scaled_tanh, sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
-from .bptt import gradient_into_the_last_cell, gradients_from_the_loss, product_gradients
-from .numpy_rnn import product_backward
+from .layer_parts import (
+    check_layer,
+    gradient_into_the_last_cell,
+    gradients_from_the_loss,
+    initial_state,
+    product_backward,
+    product_gradients,
+    read_only,
+    split_blocks,
+    time_major_copy,
+)
 
 
 @dataclass(frozen=True)
@@ -61,29 +73,9 @@ class LSTMCache:
     outputs: np.ndarray
 
 
-def _check_weights(x, kernel, recurrent_kernel, bias, h0, c0) -> tuple[int, int, int, int]:
-    batch, time, features = check_sequence("x", x)
-    check_float("kernel", kernel)
-    check_shape("kernel", kernel, (features, "4 * units"))
-    four_units = np.shape(kernel)[1]
-    if four_units % 4:
-        raise ValueError(
-            f"Expected kernel of shape ({features}, 4 * units). Received: kernel.shape="
-            f"{np.shape(kernel)}, whose second axis is not a multiple of 4."
-        )
-    units = four_units // 4
-    check_shape("recurrent_kernel", recurrent_kernel, (units, four_units))
-    check_shape("bias", bias, (four_units,))
-    for name, state in (("h0", h0), ("c0", c0)):
-        if state is not None:
-            check_shape(name, state, (batch, units))
-    return batch, time, features, units
-
-
 def split_gates(gates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Views of the four column blocks i, f, c, o of a (..., 4 * units) array."""
-    units = gates.shape[-1] // 4
-    return tuple(gates[..., k * units : (k + 1) * units] for k in range(4))
+    """Views of the LSTM's four gate blocks i, f, c, o of a (..., 4 * units) array."""
+    return split_blocks(gates, 4)
 
 
 def _gate_scale(units: int, dtype) -> tuple[np.ndarray, np.ndarray]:
@@ -184,17 +176,34 @@ def lstm_forward(
 
     Returns:
         ``(outputs, (h_last, c_last), cache)``: every h_t as (batch, time, units), the final
-        states as (batch, units) each, and the :class:`LSTMCache` for :func:`lstm_backward`.
+        states as (batch, units) each, and the :class:`LSTMCache` for :func:`lstm_backward`. The three
+        arrays are read-only views of what the cache keeps.
+
+    Raises:
+        TypeError, ValueError: for arguments that break the rules of :func:`lstm_lib.layer_parts.check_layer`.
+
+    Example:
+        >>> import numpy as np
+        >>> from lstm_lib.init import init_lstm_weights
+        >>> rng = np.random.default_rng(0)
+        >>> weights = init_lstm_weights(rng, features=3, units=5)  # kernel (3, 20), recurrent_kernel (5, 20)
+        >>> x = rng.standard_normal((2, 4, 3))  # 2 sequences of 4 steps of 3 features
+        >>> outputs, (h_last, c_last), cache = lstm_forward(x, **weights)
+        >>> outputs.shape, h_last.shape, c_last.shape
+        ((2, 4, 5), (2, 5), (2, 5))
+        >>> grads = lstm_backward(np.ones_like(outputs), cache)  # the gradients of L = sum(outputs)
+        >>> grads["kernel"].shape, grads["x"].shape
+        ((3, 20), (2, 4, 3))
     """
-    batch, time, features, units = _check_weights(x, kernel, recurrent_kernel, bias, h0, c0)
-    dtype = np.result_type(x, kernel, recurrent_kernel, bias)
-    h = np.zeros((batch, units), dtype) if h0 is None else np.asarray(h0, dtype)
-    c = np.zeros((batch, units), dtype) if c0 is None else np.asarray(c0, dtype)
-    h_init, c_init = h, c
-    x_steps = np.ascontiguousarray(np.swapaxes(x, 0, 1), dtype)  # (time, batch, features)
+    shapes = check_layer(x, kernel, recurrent_kernel, bias, blocks=4, states={"h0": h0, "c0": c0}, layer="an LSTM")
+    batch, time, features, units, dtype = shapes.batch, shapes.time, shapes.features, shapes.units, shapes.dtype
+    kernel, recurrent_kernel = (np.array(w, dtype=dtype, copy=True) for w in (kernel, recurrent_kernel))
+    h = h_init = initial_state(h0, batch, units, dtype)
+    c = c_init = initial_state(c0, batch, units, dtype)
+    x_steps = time_major_copy(x, dtype)  # (time, batch, features)
     # One matrix product projects the inputs of every step; the loop keeps one product per step.
     gates = (x_steps.reshape(-1, features) @ kernel).reshape(time, batch, 4 * units)
-    gates += bias
+    gates += np.asarray(bias, dtype)
     c_steps = np.empty((time, batch, units), dtype)
     tanh_c = np.empty((batch, units), dtype)
     outputs = np.empty_like(c_steps)
@@ -210,6 +219,7 @@ def lstm_forward(
         c = c_steps[t]
         np.tanh(c, out=tanh_c)
         h = np.multiply(o[t], tanh_c, out=outputs[t])  # h_t = o_t tanh(c_t)
+    read_only(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, outputs)
     cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, outputs)
     return outputs.swapaxes(0, 1), (h, c), cache
 

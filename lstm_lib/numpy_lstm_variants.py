@@ -17,7 +17,11 @@ The functions run a whole sequence as :func:`lstm_lib.numpy_lstm.lstm_forward` d
 products of every step in one matrix product, a loop over time that only does the recurrent product
 and the elementwise work, and the weight gradients in one product after the backward loop. They
 accept every variant, also "standard" (a test holds it equal to the fused standard LSTM), but are
-written to be read rather than fused: use :mod:`lstm_lib.numpy_lstm` for the standard LSTM.
+written to be read rather than fused: use :mod:`lstm_lib.numpy_lstm` for the standard LSTM. As
+there, the returned arrays are read-only (the cache keeps what the backward pass needs), and the cache
+keeps copies of the inputs, weights and initial states.
+
+Taught in Chapter 3, "Variants of the LSTM, and the GRU".
 """
 
 from __future__ import annotations
@@ -26,10 +30,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_float, check_sequence, check_shape
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
-from .bptt import gradient_into_the_last_cell, gradients_from_the_loss, product_gradients
 from .init import glorot_uniform, orthogonal
+from .layer_parts import (
+    check_layer,
+    gradient_into_the_last_cell,
+    gradients_from_the_loss,
+    initial_state,
+    product_gradients,
+    read_only,
+    split_blocks,
+    time_major_copy,
+)
 
 
 @dataclass(frozen=True)
@@ -144,7 +156,7 @@ def variant_step(z: np.ndarray, c_prev: np.ndarray, variant: Variant, peephole: 
     ``a`` (tanh(c_t), or c_t itself without output activation), the output ``h`` = o_t a_t, and
     ``c_prev``: every array (batch, units); a missing gate is the constant it stands for.
     """
-    z = dict(zip(variant.blocks, np.split(z, len(variant.blocks), axis=-1)))
+    z = dict(zip(variant.blocks, split_blocks(z, len(variant.blocks))))
     p_i, p_f, p_o = peephole if variant.peepholes else (0.0, 0.0, 0.0)
     f = sigmoid(z["f"] + p_f * c_prev) if variant.forget_gate else np.ones_like(c_prev)
     i = 1.0 - f if variant.coupled else sigmoid(z["i"] + p_i * c_prev)
@@ -191,27 +203,24 @@ def variant_step_backward(
     return grads
 
 
-def _check_weights(x, kernel, recurrent_kernel, bias, peephole, h0, c0, variant) -> tuple[int, int, int, int]:
-    batch, time, features = check_sequence("x", x)
-    check_float("kernel", kernel)
-    blocks = len(variant.blocks)
-    check_shape("kernel", kernel, (features, f"{blocks} * units"))
-    if np.shape(kernel)[1] % blocks:
-        raise ValueError(
-            f"Expected kernel of shape ({features}, {blocks} * units) for the {variant.name} variant. "
-            f"Received: kernel.shape={np.shape(kernel)}."
-        )
-    units = np.shape(kernel)[1] // blocks
-    check_shape("recurrent_kernel", recurrent_kernel, (units, blocks * units))
-    check_shape("bias", bias, (blocks * units,))
-    if variant.peepholes:
-        check_shape("peephole", peephole, (3, units))
-    elif peephole is not None:
+def _check_weights(x, kernel, recurrent_kernel, bias, peephole, h0, c0, variant: Variant):
+    if peephole is not None and not variant.peepholes:
         raise ValueError(f"Expected peephole=None for the {variant.name} variant. Received: a peephole array.")
-    for name, state in (("h0", h0), ("c0", c0)):
-        if state is not None:
-            check_shape(name, state, (batch, units))
-    return batch, time, features, units
+    blocks = len(variant.blocks)
+    width = np.shape(kernel)[-1] if np.ndim(kernel) == 2 else 0
+    if peephole is None and variant.peepholes:
+        raise ValueError(f"Expected peephole of shape (3, {width // blocks}). Received: peephole=None.")
+    extra = {"peephole": (peephole, (3, width // blocks))} if variant.peepholes else None
+    return check_layer(
+        x,
+        kernel,
+        recurrent_kernel,
+        bias,
+        blocks=blocks,
+        states={"h0": h0, "c0": c0},
+        extra=extra,
+        layer=f"the {variant.name} variant",
+    )
 
 
 def variant_forward(
@@ -239,19 +248,22 @@ def variant_forward(
         ``(outputs, (h_last, c_last), cache)`` as :func:`lstm_lib.numpy_lstm.lstm_forward` returns them.
     """
     variant = get_variant(variant)
-    batch, time, features, units = _check_weights(x, kernel, recurrent_kernel, bias, peephole, h0, c0, variant)
-    dtype = np.result_type(x, kernel, recurrent_kernel, bias)
-    h = np.zeros((batch, units), dtype) if h0 is None else np.asarray(h0, dtype)
-    c = np.zeros((batch, units), dtype) if c0 is None else np.asarray(c0, dtype)
-    x_steps = np.ascontiguousarray(np.swapaxes(x, 0, 1), dtype)  # (time, batch, features)
-    z_inputs = (x_steps.reshape(-1, features) @ kernel + bias).reshape(time, batch, -1)
-    p = None if peephole is None else np.asarray(peephole, dtype)
+    shapes = _check_weights(x, kernel, recurrent_kernel, bias, peephole, h0, c0, variant)
+    batch, time, features, units, dtype = shapes.batch, shapes.time, shapes.features, shapes.units, shapes.dtype
+    kernel, recurrent_kernel = (np.array(w, dtype=dtype, copy=True) for w in (kernel, recurrent_kernel))
+    h = initial_state(h0, batch, units, dtype)
+    c = initial_state(c0, batch, units, dtype)
+    x_steps = time_major_copy(x, dtype)  # (time, batch, features)
+    z_inputs = (x_steps.reshape(-1, features) @ kernel + np.asarray(bias, dtype)).reshape(time, batch, -1)
+    p = None if peephole is None else np.array(peephole, dtype=dtype, copy=True)
+    read_only(*(a for a in (x_steps, kernel, recurrent_kernel, p, h, c) if a is not None))
     cache = VariantCache(variant, x_steps, kernel, recurrent_kernel, p, h, c, [])
     for t in range(time):
         step = variant_step(z_inputs[t] + h @ recurrent_kernel, c, variant, p)
+        read_only(*(value for value in step.values() if isinstance(value, np.ndarray)))
         cache.steps.append(step)
         h, c = step["h"], step["c"]
-    outputs = np.stack([step["h"] for step in cache.steps], axis=1)
+    outputs = np.stack([step["h"] for step in cache.steps], axis=1)  # a new array: the cache keeps its own
     return outputs, (h, c), cache
 
 

@@ -11,11 +11,17 @@ and one step computes::
     h_t = tanh(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias),    h_0 = h0 or 0.
 
 Sequences are batch-major: ``x`` has shape (batch, time, features). Inside, the arrays are stored
-time-major, (time, batch, ...), as in :mod:`lstm_lib.numpy_lstm`; the functions return batch-major views.
+time-major, (time, batch, ...), as in :mod:`lstm_lib.numpy_lstm`; the functions return batch-major views,
+read-only because the cache keeps them for the backward pass (``.copy()`` gives an array to edit). The
+cache keeps copies of the inputs, weights and initial state: changing the caller's arrays afterwards
+changes no gradient.
 
 Two levels, as in the chapter: :func:`rnn_step_forward` and :func:`rnn_step_backward` are one step,
 written to be read; :func:`rnn_forward` and :func:`rnn_backward` run a whole sequence, with the input
 products of every step done in one matrix product, and give the same numbers as a loop over the steps.
+The step's product and its gradients are shared with the other layers (:mod:`lstm_lib.layer_parts`).
+
+Taught in Chapter 1, "A vanilla RNN in NumPy".
 """
 
 from __future__ import annotations
@@ -24,9 +30,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_float, check_sequence, check_shape
 from .activations import tanh_grad_from_output
-from .bptt import gradients_from_the_loss, product_gradients
+from .layer_parts import (
+    check_layer,
+    gradients_from_the_loss,
+    initial_state,
+    product_backward,
+    product_gradients,
+    read_only,
+    time_major_copy,
+)
 
 
 @dataclass(frozen=True)
@@ -47,18 +60,6 @@ class RNNCache:
     recurrent_kernel: np.ndarray
     h0: np.ndarray
     outputs: np.ndarray
-
-
-def _check_weights(x, kernel, recurrent_kernel, bias, h0) -> tuple[int, int, int, int]:
-    batch, time, features = check_sequence("x", x)
-    check_float("kernel", kernel)
-    check_shape("kernel", kernel, (features, "units"))
-    units = np.shape(kernel)[1]
-    check_shape("recurrent_kernel", recurrent_kernel, (units, units))
-    check_shape("bias", bias, (units,))
-    if h0 is not None:
-        check_shape("h0", h0, (batch, units))
-    return batch, time, features, units
 
 
 def rnn_step_forward(
@@ -100,24 +101,6 @@ def rnn_step_backward(
     return product_backward(d_z, x_t, h_prev, kernel, recurrent_kernel)
 
 
-def product_backward(
-    d_z: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray
-) -> dict[str, np.ndarray]:
-    """The gradients of one step's z_t = x_t W + h_{t-1} U + b, given dL/dz_t: the RNN's and the LSTM's.
-
-    Returns:
-        ``h_prev`` = dz_t U^T and ``x`` = dz_t W^T, and the step's shares of the weight gradients,
-        ``kernel`` = x_t^T dz_t, ``recurrent_kernel`` = h_{t-1}^T dz_t and ``bias`` = dz_t summed over rows.
-    """
-    return {
-        "h_prev": d_z @ recurrent_kernel.T,
-        "x": d_z @ kernel.T,
-        "kernel": x_t.T @ d_z,
-        "recurrent_kernel": h_prev.T @ d_z,
-        "bias": d_z.sum(axis=0),
-    }
-
-
 def rnn_forward(
     x: np.ndarray,
     kernel: np.ndarray,
@@ -136,20 +119,36 @@ def rnn_forward(
 
     Returns:
         ``(outputs, h_last, cache)``: every h_t as (batch, time, units), the last one as
-        (batch, units), and the :class:`RNNCache` for :func:`rnn_backward`.
+        (batch, units), and the :class:`RNNCache` for :func:`rnn_backward`. The two arrays are read-only
+        views of what the cache keeps.
+
+    Raises:
+        TypeError, ValueError: for arguments that break the rules of :func:`lstm_lib.layer_parts.check_layer`.
+
+    Example:
+        >>> import numpy as np
+        >>> from lstm_lib.init import init_rnn_weights
+        >>> rng = np.random.default_rng(0)
+        >>> weights = init_rnn_weights(rng, features=3, units=5)
+        >>> outputs, h_last, cache = rnn_forward(rng.standard_normal((2, 4, 3)), **weights)
+        >>> outputs.shape, h_last.shape
+        ((2, 4, 5), (2, 5))
+        >>> bool(np.all(outputs[:, -1] == h_last))
+        True
     """
-    batch, time, features, units = _check_weights(x, kernel, recurrent_kernel, bias, h0)
-    dtype = np.result_type(x, kernel, recurrent_kernel, bias)
-    h = np.zeros((batch, units), dtype) if h0 is None else np.asarray(h0, dtype)
-    h_init = h
-    x_steps = np.ascontiguousarray(np.swapaxes(x, 0, 1), dtype)  # (time, batch, features)
+    shapes = check_layer(x, kernel, recurrent_kernel, bias, blocks=1, states={"h0": h0})
+    batch, time, features, units, dtype = shapes.batch, shapes.time, shapes.features, shapes.units, shapes.dtype
+    kernel, recurrent_kernel = (np.array(w, dtype=dtype, copy=True) for w in (kernel, recurrent_kernel))
+    h = h_init = initial_state(h0, batch, units, dtype)
+    x_steps = time_major_copy(x, dtype)  # (time, batch, features)
     # The input projection of all steps at once: one matrix product instead of `time`.
     outputs = (x_steps.reshape(-1, features) @ kernel).reshape(time, batch, units)
-    outputs += bias
+    outputs += np.asarray(bias, dtype)
     for t in range(time):
         z = outputs[t]  # a view: h_t overwrites its pre-activation
         z += h @ recurrent_kernel
         h = np.tanh(z, out=z)
+    read_only(x_steps, kernel, recurrent_kernel, h_init, outputs)
     cache = RNNCache(x_steps, kernel, recurrent_kernel, h_init, outputs)
     return outputs.swapaxes(0, 1), h, cache
 

@@ -3,6 +3,8 @@
 An optimiser updates a dict of parameter arrays in place from a dict of gradients with the same
 keys: ``optimizer.step(params, grads)``. Gradient clipping by global norm is a separate function,
 so either optimiser can use it.
+
+Taught in Chapter 1 (SGD with momentum, clipping) and Chapter 2 (Adam).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Fitting the mean and the standard deviation on all the data would let them see the validation and
 test values: a small leak, but a leak. Chapter 7 fits them on the training part and applies them to
 every part; ``inverse`` maps a model's outputs back to the data's own units.
+
+Taught in Chapter 7, "LSTMs on measured data: forecasting and classifying".
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ The model the NumPy chapters train::
 
 The same dense weights serve every step. Gradients come from the layers' hand-written
 backward passes, chained by hand here.
+
+Taught in Chapter 1, "A vanilla RNN in NumPy"; used by Chapters 2, 3 and 6.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .numpy_lstm import lstm_backward, lstm_forward
 from .numpy_lstm_variants import VARIANTS, init_variant_weights, variant_backward, variant_forward
 from .numpy_rnn import rnn_backward, rnn_forward
 from .optim import Optimizer, clip_by_global_norm, global_norm
+from .text import NextLogits, one_hot
 
 LossFn = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 State = np.ndarray | tuple[np.ndarray, np.ndarray]  # h for a vanilla RNN or a GRU, (h, c) for an LSTM
@@ -110,7 +113,7 @@ class SequenceModel:
 
         A state is h (batch, units) for "rnn" and "gru", the pair (h, c) for an LSTM. Feeding a sequence in
         two parts, the second from the state the first returned, gives the logits of the whole sequence:
-        the way to generate one step at a time (:func:`lstm_lib.text.sequence_model_next_logits`).
+        the way to generate one step at a time (:func:`next_logits`).
         """
         _, logits, _, last_state = self._run(x, state)
         return logits, last_state
@@ -169,3 +172,18 @@ def train(
             first = step - report_every + 1
             print(f"steps {first:5d} to {step:5d}  mean loss {np.mean(history[-report_every:]):.1e}")
     return history
+
+
+def next_logits(model: SequenceModel) -> NextLogits:
+    """The ``next_logits`` of :func:`lstm_lib.text.sample` for a model that reads one-hot symbols.
+
+    ``model`` has ``features = outputs = size`` and ``readout="sequence"``; its state is what
+    :meth:`SequenceModel.predict_with_state` returns, h (and c for an LSTM).
+    """
+    size = model.params["kernel"].shape[0]
+
+    def next_logits(ids: np.ndarray, state: object) -> tuple[np.ndarray, object]:
+        logits, state = model.predict_with_state(one_hot(ids, size, np.float64), state)
+        return logits[:, -1], state
+
+    return next_logits

@@ -14,6 +14,8 @@ baselines a model must beat: **persistence**, y_hat_{t+k} = y_{t-1} for every k,
 autoregression** of order p fitted by least squares on the training windows,
 y_hat_t = b + sum_{j=1..p} a_j y_{t-j}. A one-step model reaches further ahead by feeding its own
 forecasts back (:func:`recursive_forecast`).
+
+Taught in Chapter 7, "LSTMs on measured data: forecasting and classifying".
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_shape, positive_integer
-from .text import contiguous_split
+from .splits import contiguous_split
 
 OneStep = Callable[[np.ndarray], np.ndarray]  # windows (n, lookback) -> one-step forecasts (n,)
 
@@ -56,7 +58,7 @@ def split_windows(
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The windows of the training, validation and test parts of a series cut by time.
 
-    The cuts are those of :func:`lstm_lib.text.contiguous_split` (the last ``test`` share is the test
+    The cuts are those of :func:`lstm_lib.splits.contiguous_split` (the last ``test`` share is the test
     part, the ``validation`` share before it the validation part). Each part's windows have their
     targets inside that part only (:func:`windows` with ``first_target`` at the part's start, on the
     series up to the part's end), so no value is a target in two parts. Returns

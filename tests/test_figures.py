@@ -12,6 +12,9 @@ MAX_BYTES = 150_000
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+pytestmark = pytest.mark.full_environment  # the script it loads draws with matplotlib
+
+
 def _load_script():
     spec = importlib.util.spec_from_file_location("draw_cells", FIGURES / "draw_cells.py")
     module = importlib.util.module_from_spec(spec)

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from lstm_lib import text
+from lstm_lib import data, splits, text
 from lstm_lib.keras_layers import LSTM
 from lstm_lib.keras_layers import language_model as lm
 
@@ -132,10 +132,10 @@ def test_the_shipped_model_is_small_loads_safely_and_matches_its_log(shipped_log
 
 
 def test_the_shipped_weights_give_the_test_score_the_chapter_reports(shipped_log):
-    corpus = text.shakespeare()
+    corpus = data.shakespeare()
     vocabulary = text.Vocabulary.from_text(corpus)
     assert vocabulary.characters == shipped_log["characters"]
-    _, _, test = text.contiguous_split(vocabulary.encode(corpus), 0.05, 0.05)
+    _, _, test = splits.contiguous_split(vocabulary.encode(corpus), 0.05, 0.05)
     settings = shipped_log["settings"]
     x, y = text.stateful_chunks(test, settings["batch"], settings["steps"])
     model = lm.with_batch(keras.models.load_model(MODELS / "shakespeare_lstm.keras", safe_mode=True), settings["batch"])

@@ -172,15 +172,6 @@ def test_summary_features_ignore_the_order_of_frames(rng):
     np.testing.assert_allclose(features[0, :4], sequence.mean(axis=0))
 
 
-def test_holdout_per_class_is_balanced_and_disjoint(rng):
-    labels = np.repeat(np.arange(3), [5, 7, 9])
-    train, validation = cl.holdout_per_class(labels, 2, rng)
-    np.testing.assert_array_equal(np.bincount(labels[validation]), [2, 2, 2])
-    assert not set(train) & set(validation) and len(train) + len(validation) == len(labels)
-    with pytest.raises(ValueError, match="more than per_class=5 members of class 0"):
-        cl.holdout_per_class(labels, 5, rng)
-
-
 def test_softmax_regression_learns_separable_classes(rng):
     centres = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
     labels = np.repeat(np.arange(3), 50)

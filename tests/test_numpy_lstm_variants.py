@@ -113,13 +113,13 @@ def test_bad_input(rng):
     coupled = random_weights(rng, "coupled")
     with pytest.raises(
         ValueError,
-        match=r"Expected kernel of shape \(2, 3 \* units\) for the coupled variant\. "
-        r"Received: kernel.shape=\(2, 16\)\.",
+        match=r"Expected kernel of shape \(2, 3 \* units\) for the coupled variant, units >= 1\. "
+        r"Received: kernel.shape=\(2, 16\), whose second axis is not a positive multiple of 3\.",
     ):
         variant_forward(x, **random_weights(rng, "standard"), variant="coupled")
     with pytest.raises(ValueError, match=r"Expected bias of shape \(12,\)\. Received: bias.shape=\(2, 6\)\."):
         variant_forward(x, **{**coupled, "bias": coupled["bias"].reshape(2, 6)}, variant="coupled")
-    with pytest.raises(ValueError, match=r"Expected peephole of shape \(3, 4\)\. Received: peephole.shape=\(\)\."):
+    with pytest.raises(ValueError, match=r"Expected peephole of shape \(3, 4\)\. Received: peephole=None\."):
         variant_forward(x, **random_weights(rng, "standard"), variant="peephole")
     with pytest.raises(ValueError, match=r"Expected peephole=None for the coupled variant"):
         variant_forward(x, **coupled, peephole=np.zeros((3, UNITS)), variant="coupled")

@@ -83,7 +83,7 @@ def test_large_pre_activations_do_not_warn(rng):
     "change,message",
     [
         (lambda a: {**a, "x": a["x"][0]}, r"Expected x of shape \(batch, time, features\). Received: x.shape=\(6, 4\)"),
-        (lambda a: {**a, "x": a["x"][:, :0]}, r"at least one time step"),
+        (lambda a: {**a, "x": a["x"][:, :0]}, r"one time step"),
         (
             lambda a: {**a, "kernel": a["kernel"][:3]},
             r"Expected kernel of shape \(4, units\). Received: kernel.shape=\(3, 5\)",
@@ -99,7 +99,7 @@ def test_large_pre_activations_do_not_warn(rng):
 )
 def test_bad_shapes_raise_clear_errors(rng, change, message):
     args = {"x": rng.standard_normal((BATCH, TIME, FEATURES)), **init_rnn_weights(rng, FEATURES, UNITS), "h0": None}
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(TypeError if "floating" in message else ValueError, match=message):
         rnn_forward(**change(args))
 
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import lstm_lib
 
 
@@ -31,6 +33,7 @@ def test_no_module_changes_the_environment():
                 assert ast.unparse(target) != "os.environ", f"{path.name}:{node.lineno} changes os.environ"
 
 
+@pytest.mark.full_environment  # its subprocess imports Keras and TensorFlow
 def test_importing_every_module_leaves_the_environment_as_it_was():
     # TensorFlow itself sets a few variables when imported (TF2_BEHAVIOR, ...), so it is imported first.
     code = (

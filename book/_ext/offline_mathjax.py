@@ -22,8 +22,10 @@ def mathjax_folder() -> Path:
     """MathJax's ``es5`` folder inside the installed package, found without importing it."""
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("The book needs django-static-mathjax (pip install -r requirements.txt): "
-                           "it carries the MathJax the site serves itself.")
+        raise RuntimeError(
+            "The book needs django-static-mathjax (pip install -r requirements.txt): "
+            "it carries the MathJax the site serves itself."
+        )
     folder = Path(spec.submodule_search_locations[0]) / "static" / "mathjax" / "es5"
     if not (folder / ENTRY).is_file():
         raise RuntimeError(f"Expected MathJax's {ENTRY} in {folder}.")

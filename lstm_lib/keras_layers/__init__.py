@@ -13,6 +13,8 @@
 
 It changes no environment variable: to keep TensorFlow's C++ log lines quiet, set
 ``TF_CPP_MIN_LOG_LEVEL`` before importing it.
+
+Taught in Chapters 5, 6 and 7.
 """
 
 from .cell import LSTMCell

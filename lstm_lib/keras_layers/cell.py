@@ -20,6 +20,8 @@ With ``implementation=1`` (forced by ``recurrent_dropout > 0``) each gate gets i
 course's layer draws the masks (:meth:`LSTMCell.draw_dropout_masks`) and passes them to every step.
 Inside ``keras.layers.RNN`` the cell draws them at the first step and keeps them until the RNN layer
 resets them for the next sequence, the protocol of Keras's own cell.
+
+Taught in Chapter 5, "A Keras LSTM layer".
 """
 
 from __future__ import annotations

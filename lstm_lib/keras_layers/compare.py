@@ -4,6 +4,8 @@ Chapter 5, ``tests/test_keras_lstm.py`` (TensorFlow backend) and ``benchmarks/ke
 backend, on a GPU) all compare the two layers the same way: build both with the same arguments, give
 both the same random weights (a random bias too, so that no gate hides behind a zero), call them on
 the same inputs and take the largest absolute difference over everything they return.
+
+Used by Chapter 5 and by the tests.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ logits z_t of the next character::
 Training reads the chunks of :func:`lstm_lib.text.stateful_chunks` in order: the state flows on from
 chunk to chunk, the gradient only within a chunk (truncated backpropagation through time). The loss
 is the mean cross-entropy in nats; :func:`lstm_lib.text.bits_per_character` turns it into bits.
+
+Taught in Chapter 6, "A character-level language model".
 """
 
 from __future__ import annotations

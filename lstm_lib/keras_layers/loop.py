@@ -15,6 +15,8 @@ for it: its h and c keep their previous values, and its output at t is the previ
 before its first step), or zeros with ``zero_output_for_mask=True``::
 
     out_t = m_t ? h_t : out_{t-1}        h_t = m_t ? h_t : h_{t-1}        c_t = m_t ? c_t : c_{t-1}
+
+Taught in Chapter 5, "A Keras LSTM layer".
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ Importing this module imports Keras (and TensorFlow); ``import lstm_lib`` alone 
 are registered with ``keras.saving.register_keras_serializable(package="lstm_lib")``: once this module
 is imported, a saved ``.keras`` model that uses them loads with ``safe_mode=True`` and no
 ``custom_objects``.
+
+Taught in Chapter 5, "A Keras LSTM layer"; used by Chapters 6 and 7.
 """
 
 from __future__ import annotations
@@ -93,6 +95,19 @@ class LSTM(keras.layers.Layer):
     - ``mask``: booleans (batch, time), False where a step is padding; a ``keras.layers.Masking``
       or ``Embedding(mask_zero=True)`` layer before this one passes it on by itself;
     - ``training``: apply dropout (``model.fit`` sets it).
+
+    Example:
+        >>> import keras
+        >>> import numpy as np
+        >>> x = np.random.default_rng(0).standard_normal((2, 4, 3)).astype("float32")
+        >>> ours = LSTM(5, return_sequences=True, seed=0)
+        >>> theirs = keras.layers.LSTM(5, return_sequences=True)
+        >>> tuple(ours(x).shape)  # (batch, time, units); the call builds the weights
+        (2, 4, 5)
+        >>> _ = theirs(x)
+        >>> theirs.set_weights(ours.get_weights())  # the same layout: kernel, recurrent_kernel, bias
+        >>> bool(np.abs(np.asarray(ours(x)) - np.asarray(theirs(x))).max() < 1e-6)
+        True
     """
 
     units = _cell_property("units")

@@ -14,6 +14,8 @@ Both are compiled with Adam and train in ``dtype`` (float64 by default: the mode
 costs little time, and their results then agree between machines to many more digits than they print).
 :func:`fit` stops training when the validation loss has not improved for ``patience`` epochs, and
 keeps the weights of the best epoch (``keras.callbacks.EarlyStopping(restore_best_weights=True)``).
+
+Taught in Chapter 7, "LSTMs on measured data: forecasting and classifying".
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 from .._validation import positive_integer
 from .lstm import LSTM
 
-__all__ = ["forecaster", "sequence_classifier", "Fit", "fit", "one_step"]
+__all__ = ["forecaster", "sequence_classifier", "FitResult", "fit", "one_step"]
 
 
 def forecaster(
@@ -98,7 +100,7 @@ def sequence_classifier(
 
 
 @dataclass(frozen=True)
-class Fit:
+class FitResult:
     """What :func:`fit` did: each epoch's losses, the epoch whose weights were kept (1-based), the time."""
 
     loss: list[float]
@@ -118,7 +120,7 @@ def fit(
     epochs: int = 200,
     patience: int = 10,
     batch_size: int = 64,
-) -> Fit:
+) -> FitResult:
     """Train on ``train`` (x, y) until the loss on ``validation`` has not improved for ``patience`` epochs.
 
     The batches are shuffled every epoch (seed Keras first, ``keras.utils.set_random_seed``); at the
@@ -137,7 +139,7 @@ def fit(
     )
     seconds = time.perf_counter() - start
     validation_loss = [float(v) for v in history.history["val_loss"]]
-    return Fit(
+    return FitResult(
         [float(v) for v in history.history["loss"]], validation_loss, int(np.argmin(validation_loss)) + 1, seconds
     )
 

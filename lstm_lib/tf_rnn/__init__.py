@@ -9,6 +9,8 @@ the chapters and the tests do. Its modules:
 - :mod:`lstm_lib.tf_rnn.multi_cell`: ``MultiRNNCell``, a stack of cells;
 - :mod:`lstm_lib.tf_rnn.dynamic_rnn`: the loop over time;
 - :mod:`lstm_lib.tf_rnn.loop_ops`: the operations one step of a traced loop runs.
+
+Taught in Chapter 4, "A dynamic_rnn loop in TensorFlow 2".
 """
 
 from ..tf1_weights import from_tf1_lstm, to_tf1_lstm  # NumPy only; here too for TF1 users

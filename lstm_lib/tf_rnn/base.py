@@ -17,6 +17,8 @@ as the NumPy layers of the earlier chapters.
 With ``learn_initial_state=True`` the cell also owns one trainable vector per state tensor,
 ``initial_h`` (and ``initial_c`` for an LSTM), zeros at first; :meth:`RNNCell.initial_state` tiles
 them over the batch, so that every sequence starts from the same learned state.
+
+Taught in Chapter 4, "A dynamic_rnn loop in TensorFlow 2".
 """
 
 from __future__ import annotations

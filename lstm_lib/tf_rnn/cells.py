@@ -29,6 +29,8 @@ Biases are added with ``tf.nn.bias_add``, as Keras's cells do, rather than a bro
 are the same, but the gradient of ``bias_add`` is one ``BiasAddGrad`` where that of ``+`` is a ``Sum``
 and a ``Reshape``, in every backward step of a loop. With it, ``dynamic_rnn`` over an
 :class:`LSTMCell` runs the operations of ``keras.layers.LSTM``, forward and backward (a test checks).
+
+Taught in Chapter 4, "A dynamic_rnn loop in TensorFlow 2".
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ calls the cell and writes its output to another ``TensorArray``::
 
 so past a sequence's length its outputs are zeros and its state stays the state of its last valid
 step, which is what ``final_state`` returns.
+
+Taught in Chapter 4, "A dynamic_rnn loop in TensorFlow 2".
 """
 
 from __future__ import annotations
@@ -139,6 +141,17 @@ def dynamic_rnn(
         ValueError: for inputs that are not 3-D floats with a known number of features, a
             ``sequence_length`` that is not one integer per sequence in [0, time] (checked when it
             runs, inside ``tf.function``), or an ``initial_state`` of the wrong structure or shape.
+
+    Example:
+        >>> import numpy as np
+        >>> from lstm_lib.tf_rnn import LSTMCell
+        >>> cell = LSTMCell(5, seed=0)
+        >>> x = np.random.default_rng(0).standard_normal((2, 4, 3)).astype(np.float32)  # 2 sequences, 4 steps
+        >>> outputs, state = dynamic_rnn(cell, x, sequence_length=[4, 2])
+        >>> tuple(outputs.shape), tuple(state.h.shape), tuple(state.c.shape)
+        ((2, 4, 5), (2, 5), (2, 5))
+        >>> float(np.abs(outputs[1, 2:]).max())  # the second sequence ends after 2 steps: zeros after it
+        0.0
     """
     if not isinstance(cell, Cell):
         raise ValueError(

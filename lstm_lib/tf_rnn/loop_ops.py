@@ -6,6 +6,8 @@ the backward step reads is pushed onto a list, ``TensorListPushBack``), and the 
 gradient's loop, which pops them back (``TensorListPopBack``) and runs the step's derivative. Two
 loops that run the same operations per step do the same work, whoever wrote them; the course uses
 this to compare :func:`~lstm_lib.tf_rnn.dynamic_rnn.dynamic_rnn` with ``keras.layers.LSTM``.
+
+Taught in Chapter 4, "A dynamic_rnn loop in TensorFlow 2".
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ With layers 1 ... L, one step of the stack is::
 
 so the stack is itself a cell and :func:`~lstm_lib.tf_rnn.dynamic_rnn.dynamic_rnn` runs it like any
 other. This is the model of TensorFlow 1's ``MultiRNNCell``.
+
+Taught in Chapter 4, "A dynamic_rnn loop in TensorFlow 2".
 """
 
 from __future__ import annotations
