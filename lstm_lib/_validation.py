@@ -25,8 +25,10 @@ Used by every module: the error messages every chapter shows come from here.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -84,6 +86,24 @@ def float_array(name: str, value: object, finite: bool = True) -> np.ndarray:
     return array
 
 
+def real_array(name: str, value: object) -> np.ndarray:
+    """``value`` as an array of real numbers, integers or floats, all finite, in its own dtype.
+
+    For measurements and targets, where integers are numbers like any other: booleans, complex numbers,
+    objects, ragged lists, NaN and infinity are refused.
+    """
+    try:
+        array = np.asarray(value)
+    except ValueError as error:
+        raise ArgumentTypeError(
+            f"Expected {name} as an array of numbers with one length per axis. Received: {error}"
+        ) from None
+    if array.dtype.kind not in "iuf":
+        raise ArgumentTypeError(f"Expected {name} of real numbers. Received: {name}.dtype={array.dtype}.")
+    check_finite(name, array)
+    return array
+
+
 def check_finite(name: str, array: np.ndarray) -> None:
     """Refuse NaN and infinity, naming how many entries hold one and where the first is."""
     finite = np.isfinite(array)
@@ -91,8 +111,9 @@ def check_finite(name: str, array: np.ndarray) -> None:
         bad = np.argwhere(~finite)
         first = tuple(int(i) for i in bad[0])
         raise ValueError(
-            f"Expected finite values in {name}. Received: {len(bad)} NaN or infinite entries, the first "
-            f"{name}[{', '.join(map(str, first))}]={np.asarray(array)[first]}."
+            f"Expected finite values in {name}. Received: {len(bad)} NaN or infinite "
+            f"{'entry' if len(bad) == 1 else 'entries'}, the first {name}[{', '.join(map(str, first))}]"
+            f"={np.asarray(array)[first]}."
         )
 
 
@@ -142,9 +163,17 @@ def real_number(name: str, value: object, low: float = -np.inf, high: float = np
     number = float(value)
     below = number <= low if open_low else number < low
     if not np.isfinite(number) or below or number > high:
-        left = "(" if open_low else "["
-        raise ValueError(f"Expected {name} in {left}{low:g}, {high:g}]. Received: {name}={value!r}.")
+        raise ValueError(f"Expected {name} {_interval(low, high, open_low)}. Received: {name}={value!r}.")
     return number
+
+
+def _interval(low: float, high: float, open_low: bool) -> str:
+    """ "> 0", ">= 0", "<= 1" or "in [0, 1]": how a message names the numbers allowed."""
+    if np.isinf(high):
+        return "(a finite number)" if np.isinf(low) else f"{'>' if open_low else '>='} {low:g}"
+    if np.isinf(low):
+        return f"<= {high:g}"
+    return f"in {'(' if open_low else '['}{low:g}, {high:g}]"
 
 
 def positive_number(name: str, value: object) -> float:
@@ -160,3 +189,100 @@ def generator(name: str, value: object) -> np.random.Generator:
             f"Received: {name}={value!r}."
         )
     return value
+
+
+def float_dtype(name: str, dtype: object) -> np.dtype:
+    """``dtype`` as a NumPy floating dtype (float32, float64); an integer or complex dtype is refused."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise ArgumentTypeError(f"Expected {name} to be a floating point dtype. Received: {name}={dtype!r}.") from None
+    if not np.issubdtype(resolved, np.floating):
+        raise ArgumentTypeError(f"Expected {name} to be a floating point dtype. Received: {name}={resolved}.")
+    return resolved
+
+
+def integer_array(name: str, value: object) -> np.ndarray:
+    """``value`` as an array of integers (of any integer dtype); booleans, floats and others are refused."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "iu":
+        raise ArgumentTypeError(f"Expected {name} of an integer dtype. Received: {name}.dtype={array.dtype}.")
+    return array
+
+
+def _parse_dims(spec: str) -> list[tuple[int, str]]:
+    """ "batch, 4 units" -> [(1, "batch"), (4, "units")]; a number alone is a fixed size: "2" -> (2, "")."""
+    dims = []
+    for part in spec.split(","):
+        words = part.split()
+        if len(words) == 1 and words[0].isdigit():
+            dims.append((int(words[0]), ""))
+        elif len(words) == 1:
+            dims.append((1, words[0]))
+        else:
+            dims.append((int(words[0]), words[1]))
+    return dims
+
+
+def check_dims(arrays: Mapping[str, object], specs: Mapping[str, str]) -> dict[str, int]:
+    """Check named arrays against shapes written with named sizes, which must agree across the arrays.
+
+    ``specs`` maps an argument's name to its shape, such as ``"batch, features"`` or ``"features, 4 units"``
+    (a size written ``4 units`` is four times the size ``units``), or ``"each: batch, units"`` for a tuple
+    of arrays of that shape. Every array must hold finite real floating point numbers (:func:`float_array`),
+    every named size must be at least 1 and the same wherever it appears. Returns the sizes by name.
+    """
+    arrays, expanded = dict(arrays), {}
+    for name, spec in specs.items():
+        if spec.startswith("each:"):
+            value = arrays[name]
+            if not isinstance(value, tuple | list) or not value:
+                raise ValueError(f"Expected {name} as a tuple of arrays. Received: {type(value).__name__}.")
+            for k, item in enumerate(value):
+                arrays[f"{name}[{k}]"] = item
+                expanded[f"{name}[{k}]"] = spec.removeprefix("each:")
+        else:
+            expanded[name] = spec
+    sizes: dict[str, int] = {}
+    for name, spec in expanded.items():
+        value = arrays[name]
+        array = float_array(name, value)
+        dims = _parse_dims(spec)
+        fits = array.ndim == len(dims) and all(
+            size == k if not symbol else size % k == 0 and size > 0 and sizes.get(symbol, size // k) == size // k
+            for size, (k, symbol) in zip(array.shape, dims)
+        )
+        if not fits:
+            raise ValueError(f"Expected {name} of shape {_shown(dims, sizes)}. Received: {name}.shape={array.shape}.")
+        sizes.update({symbol: size // k for size, (k, symbol) in zip(array.shape, dims) if symbol})
+    return sizes
+
+
+def _shown(dims: list[tuple[int, str]], sizes: dict[str, int]) -> str:
+    """The expected shape, with the sizes known so far as numbers: "(3, 4 * units)"."""
+    shown = [
+        str(k * sizes[symbol]) if symbol in sizes else (f"{k} * {symbol}" if k > 1 else symbol or str(k))
+        for k, symbol in dims
+    ]
+    return _format(shown)
+
+
+def check_shapes(**specs: str) -> Callable:
+    """A decorator that checks a function's array arguments with :func:`check_dims` at every call.
+
+    The shapes it is given are the function's documentation too: ``@check_shapes(x_t="batch, features",
+    h_prev="batch, units", kernel="features, units")``. Arguments that are None are not checked.
+    """
+
+    def decorate(function: Callable) -> Callable:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def checked(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs).arguments
+            check_dims(bound, {name: spec for name, spec in specs.items() if bound.get(name) is not None})
+            return function(*args, **kwargs)
+
+        return checked
+
+    return decorate

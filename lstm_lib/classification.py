@@ -20,15 +20,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_ids, check_shape, positive_integer
+from ._validation import check_ids, check_shape, positive_integer, real_array, real_number
 from .losses import softmax_cross_entropy
 from .optim import Adam
 from .scaling import Standardizer
 
 
 def _lengths(sequences: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
+    if isinstance(sequences, np.ndarray | str) or not isinstance(sequences, Sequence):
+        raise ValueError(f"Expected a list of sequences (time, features). Received: {type(sequences).__name__}.")
     if len(sequences) == 0:
         raise ValueError("Expected at least one sequence. Received: an empty list.")
+    for k, s in enumerate(sequences):
+        real_array(f"sequences[{k}]", s)
     features = {np.shape(s)[1] if np.ndim(s) == 2 else None for s in sequences}
     if len(features) != 1 or None in features or any(len(s) == 0 for s in sequences):
         shapes = sorted({np.shape(s) for s in sequences})[:3]
@@ -49,6 +53,7 @@ def pad_sequences(
     """
     lengths, features = _lengths(sequences)
     length = int(lengths.max()) if length is None else positive_integer("length", length)
+    value = real_number("value", value)
     if lengths.max() > length:
         raise ValueError(f"Expected sequences of at most length={length} frames. Received: {lengths.max()}.")
     padded = np.full((len(sequences), length, features), value, dtype=np.float64)
@@ -75,6 +80,7 @@ class SoftmaxRegression:
     scaler: Standardizer
 
     def logits(self, features: np.ndarray) -> np.ndarray:
+        features = real_array("features", features)
         check_shape("features", features, ("batch", self.weights.shape[0]))
         return self.scaler.transform(features) @ self.weights + self.bias
 
@@ -109,10 +115,11 @@ def fit_softmax_regression(
     the mean cross-entropy (:func:`lstm_lib.losses.softmax_cross_entropy`) plus (l2 / 2) ||W||^2.
     Deterministic: no random start, no batches.
     """
+    features = real_array("features", features)
     check_shape("features", features, ("batch", "features"))
-    check_shape("labels", labels, (np.shape(features)[0],))
+    check_shape("labels", labels, (features.shape[0],))
     labels = check_ids("labels", labels, positive_integer("classes", classes))
-    if l2 < 0:
+    if real_number("l2", l2) < 0:
         raise ValueError(f"Expected l2 >= 0. Received: l2={l2}.")
     scaler = Standardizer.fit(features, per_feature=True)
     s = scaler.transform(features)

@@ -20,21 +20,29 @@ from pathlib import Path
 import numpy as np
 
 from ._packaged import package_file
-from ._validation import positive_integer
+from ._validation import ArgumentTypeError, float_dtype, generator, integer_array, positive_integer, real_array
 from .text import Vocabulary, one_hot
 
 
 def to_bits(numbers: np.ndarray, bits: int) -> np.ndarray:
     """Binary digits of non-negative integers, least significant first: shape (..., bits)."""
-    numbers = np.asarray(numbers, dtype=np.int64)
-    if np.any(numbers < 0) or np.any(numbers >= 2**bits):
+    numbers = integer_array("numbers", numbers).astype(np.int64)
+    bits = positive_integer("bits", bits)
+    if bits > 62:
+        raise ValueError(f"Expected bits <= 62, which an int64 holds. Received: bits={bits}.")
+    if numbers.size and np.any(numbers < 0) or np.any(numbers >= 2**bits):
         raise ValueError(f"Expected integers in [0, 2**{bits}). Received: min={numbers.min()}, max={numbers.max()}.")
     return ((numbers[..., None] >> np.arange(bits)) & 1).astype(np.int64)
 
 
 def from_bits(bits: np.ndarray) -> np.ndarray:
     """Inverse of :func:`to_bits`: integers from digits, least significant first, on the last axis."""
-    bits = np.asarray(bits, dtype=np.int64)
+    bits = real_array("bits", bits)  # integers or floats, each exactly 0 or 1
+    if bits.ndim < 1 or bits.shape[-1] > 62 or np.any((bits != 0) & (bits != 1)):
+        raise ValueError(
+            f"Expected binary digits 0 and 1 on the last axis, at most 62 of them. Received: bits.shape={bits.shape}."
+        )
+    bits = bits.astype(np.int64)
     return bits @ (1 << np.arange(bits.shape[-1], dtype=np.int64))
 
 
@@ -48,7 +56,10 @@ def binary_addition(a: np.ndarray, b: np.ndarray, bits: int, dtype=np.float32) -
         ``x`` (batch, bits, 2): the bits of a and b at each step;
         ``y`` (batch, bits, 1): the bits of a + b.
     """
-    a, b = np.asarray(a), np.asarray(b)
+    a, b = integer_array("a", a), integer_array("b", b)
+    if a.shape != b.shape:
+        raise ValueError(f"Expected a and b of the same shape. Received: a.shape={a.shape}, b.shape={b.shape}.")
+    dtype = float_dtype("dtype", dtype)
     x = np.stack([to_bits(a, bits), to_bits(b, bits)], axis=-1).astype(dtype)
     y = to_bits(a + b, bits)[..., None].astype(dtype)
     return x, y
@@ -62,7 +73,8 @@ def addition_operands(
     Returns ``((a_train, b_train), (a_test, b_test))``; the test set is every pair the training
     set does not contain, so accuracy on it measures generalisation, not memory.
     """
-    n = 2**operand_bits
+    rng, n = generator("rng", rng), 2 ** positive_integer("operand_bits", operand_bits)
+    n_train = positive_integer("n_train", n_train)
     if not 0 < n_train < n * n:
         raise ValueError(f"Expected 0 < n_train < {n * n}. Received: n_train={n_train}.")
     order = rng.permutation(n * n)
@@ -74,6 +86,9 @@ def random_addition_batch(
     rng: np.random.Generator, batch: int, bits: int, dtype=np.float32
 ) -> tuple[np.ndarray, np.ndarray]:
     """A batch of random sums whose operands have ``bits - 1`` bits, so the sum fits in ``bits``."""
+    rng, batch, bits = generator("rng", rng), positive_integer("batch", batch), positive_integer("bits", bits)
+    if bits < 2:
+        raise ValueError(f"Expected bits >= 2, one more than the operands have. Received: bits={bits}.")
     a = rng.integers(0, 2 ** (bits - 1), size=batch)
     b = rng.integers(0, 2 ** (bits - 1), size=batch)
     return binary_addition(a, b, bits, dtype)
@@ -92,8 +107,8 @@ def remember_first(
     Returns:
         ``x`` (batch, length, 2) and ``y`` (batch, 1).
     """
-    if length < 1:
-        raise ValueError(f"Expected length >= 1. Received: length={length}.")
+    rng, batch = generator("rng", rng), positive_integer("batch", batch)
+    length, dtype = positive_integer("length", length), float_dtype("dtype", dtype)
     x = np.zeros((batch, length, 2), dtype)
     x[:, 1:, 0] = rng.standard_normal((batch, length - 1))
     signal = rng.choice(np.array([-1.0, 1.0], dtype), size=batch)
@@ -103,6 +118,9 @@ def remember_first(
 
 def all_bit_strings(bits: int) -> np.ndarray:
     """Every string of ``bits`` binary digits, least significant first: (2**bits, bits) uint8."""
+    bits = positive_integer("bits", bits)
+    if bits > 24:
+        raise ValueError(f"Expected bits <= 24 (2**24 strings take 400 MB). Received: bits={bits}.")
     return to_bits(np.arange(2**bits), bits).astype(np.uint8)
 
 
@@ -118,7 +136,9 @@ def count_ones_split(
     Returns:
         ``((x_train, y_train), (x_test, y_test))`` with x (n, bits, 1) of ``dtype`` and y (n,) int64.
     """
+    rng, dtype = generator("rng", rng), float_dtype("dtype", dtype)
     strings = all_bit_strings(bits)
+    n_train = positive_integer("n_train", n_train)
     if not 0 < n_train < len(strings):
         raise ValueError(f"Expected 0 < n_train < {len(strings)}. Received: n_train={n_train}.")
     order = rng.permutation(len(strings))
@@ -147,7 +167,7 @@ def reber_strings(rng: np.random.Generator, count: int) -> list[str]:
     The shortest are BTXSE and BPVVE; the loops (S at node 1, T at node 2, and V P X from node 2 through
     nodes 4 and 3 back to 2) make every greater length possible.
     """
-    strings = []
+    rng, strings = generator("rng", rng), []
     for _ in range(positive_integer("count", count)):
         symbols, node = ["B"], 0
         while node != _REBER_END:
@@ -182,11 +202,15 @@ _EMBEDDED_REBER = re.compile(f"B(?:T{_REBER_PATTERN}T|P{_REBER_PATTERN}P)E")
 
 def is_reber(string: str) -> bool:
     """Whether ``string`` is a whole string of the Reber grammar."""
+    if not isinstance(string, str):
+        raise ArgumentTypeError(f"Expected string as a str. Received: {type(string).__name__}.")
     return _REBER.fullmatch(string) is not None
 
 
 def is_embedded_reber(string: str) -> bool:
     """Whether ``string`` is a whole string of the embedded Reber grammar, its closing T or P right."""
+    if not isinstance(string, str):
+        raise ArgumentTypeError(f"Expected string as a str. Received: {type(string).__name__}.")
     return _EMBEDDED_REBER.fullmatch(string) is not None
 
 
@@ -204,6 +228,7 @@ def embedded_reber_batch(
         ``y`` (batch, time) int64: the ids of symbols 2 to ``time + 1``.
     """
     batch, time = positive_integer("batch", batch), positive_integer("time", time)
+    rng, dtype = generator("rng", rng), float_dtype("dtype", dtype)
     per_row = -(-(time + 1) // 9)  # enough strings to fill a row: the shortest has 9 symbols
     strings = embedded_reber_strings(rng, batch * per_row)
     rows = ["".join(strings[k * per_row : (k + 1) * per_row])[: time + 1] for k in range(batch)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_shape
+from ._validation import check_shape, float_array
 
 
 def gradient_norm_by_distance(state_grads: np.ndarray) -> np.ndarray:
@@ -25,5 +25,6 @@ def gradient_norm_by_distance(state_grads: np.ndarray) -> np.ndarray:
         The norms by distance, shape (time,). Entry d is the mean over the batch of the L2 norm of
         dL/ds at step T - d: entry 0 is the last step, entry T - 1 the first.
     """
+    state_grads = float_array("state_grads", state_grads)
     check_shape("state_grads", state_grads, ("batch", "time", "units"))
     return np.linalg.norm(state_grads, axis=-1).mean(axis=0)[::-1]

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import integer, positive_integer
 from .data import (
     REBER,
     embedded_reber_batch,
@@ -66,6 +67,7 @@ def remember_first_model(layer: str, seed: int, units: int = 16, **init_options)
 
     ``init_options`` go to the layer's initialiser (``forget_bias``, ``input_bias`` for an LSTM).
     """
+    seed = integer("seed", seed, minimum=0)
     return SequenceModel(
         layer, features=2, units=units, outputs=1, readout="last", rng=np.random.default_rng(100 + seed), **init_options
     )
@@ -86,7 +88,10 @@ def remember_first_trial(
 
     The loss is the binary cross-entropy of the sign at the first step; the gradient's global norm
     is clipped at ``clip_norm``. Returns the :class:`Trial` with its accuracy on 1000 new sequences.
+    The trial trains with a copy of ``optimizer``, so that an optimiser given to several trials starts
+    each one afresh instead of carrying its moments from the last.
     """
+    optimizer = copy.deepcopy(optimizer)
     model = remember_first_model(layer, seed, units, **init_options)
     data_rng = np.random.default_rng(seed)
     batches = iter(lambda: remember_first(data_rng, batch_size, length), None)
@@ -110,8 +115,7 @@ def _one_blas_thread() -> None:
 
 def _map(function, jobs: list, workers: int) -> list:
     """``[function(job) for job in jobs]``, in ``workers`` fresh Python processes when ``workers`` > 1."""
-    if workers < 1:
-        raise ValueError(f"Expected workers >= 1. Received: workers={workers}.")
+    workers = positive_integer("workers", workers)
     if workers == 1:
         return [function(job) for job in jobs]
     # "spawn" starts clean interpreters: a forked copy of a process that has loaded TensorFlow can hang.
@@ -168,6 +172,7 @@ def addition_trial(
     A sum counts as right when every one of its bits is; ``accuracy[bits]`` is the share of 500 new sums
     of ``bits`` bits that the model gets right (:func:`lstm_lib.data.random_addition_batch`).
     """
+    seed = integer("seed", seed, minimum=0)
     model = SequenceModel(
         layer, features=2, units=units, outputs=1, readout="sequence", rng=np.random.default_rng(100 + seed)
     )
@@ -251,6 +256,7 @@ def reber_trial(
     every step. Tests (from ``default_rng(1000 + seed)``): ``per_length`` new strings in each bin of
     :data:`REBER_LENGTHS` for ``ReberTrial.closing``, then ``written`` strings written by the model.
     """
+    seed = integer("seed", seed, minimum=0)
     model = SequenceModel(
         layer,
         features=REBER.size,

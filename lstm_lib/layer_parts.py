@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_sequence, check_shape, float_array
+from ._validation import check_sequence, check_shape, check_shapes, float_array
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,10 @@ def gradient_into_the_last_cell(d_c_last: np.ndarray | None, batch: int, units: 
     return np.array(d_c_last, dtype=dtype, copy=True)
 
 
+# Chapter 1 prints this function: its decorator is kept on two lines, as written.
+# fmt: off
+@check_shapes(d_z="batch, width", x_t="batch, features", h_prev="batch, units",
+              kernel="features, width", recurrent_kernel="units, width")
 def product_backward(
     d_z: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray
 ) -> dict[str, np.ndarray]:
@@ -179,6 +183,7 @@ def product_backward(
         "recurrent_kernel": h_prev.T @ d_z,
         "bias": d_z.sum(axis=0),
     }
+# fmt: on
 
 
 def product_gradients(

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import check_shapes
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from .layer_parts import (
     check_layer,
@@ -86,6 +87,8 @@ class GRUCache:
 
 # The aligned comments are part of the lesson (Chapter 3 prints this function): the formatter leaves it.
 # fmt: off
+@check_shapes(x_t="batch, features", h_prev="batch, units",
+              kernel="features, 3 units", recurrent_kernel="units, 3 units", bias="2, 3 units")
 def gru_step_forward(
     x_t: np.ndarray, h_prev: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
@@ -111,6 +114,14 @@ def gru_step_forward(
 # fmt: on
 
 
+@check_shapes(
+    d_h="batch, units",
+    x_t="batch, features",
+    h_prev="batch, units",
+    gates="each: batch, units",
+    kernel="features, 3 units",
+    recurrent_kernel="units, 3 units",
+)
 def gru_step_backward(
     d_h: np.ndarray,
     x_t: np.ndarray,

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import check_shapes
 from .activations import scaled_tanh, sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from .layer_parts import (
     check_layer,
@@ -103,6 +104,8 @@ def _activation_slope(gates: np.ndarray, scale: np.ndarray, shift: np.ndarray) -
 
 # The aligned comments are part of the lesson (Chapter 2 prints this function): the formatter leaves it.
 # fmt: off
+@check_shapes(x_t="batch, features", h_prev="batch, units", c_prev="batch, units",
+              kernel="features, 4 units", recurrent_kernel="units, 4 units", bias="4 units")
 def lstm_step_forward(
     x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray,
     bias: np.ndarray,
@@ -129,6 +132,9 @@ def lstm_step_forward(
 
 # The aligned comments are part of the lesson (Chapter 2 prints this function): the formatter leaves it.
 # fmt: off
+@check_shapes(d_h="batch, units", d_c_later="batch, units", x_t="batch, features", h_prev="batch, units",
+              c_prev="batch, units", c="batch, units", gates="each: batch, units",
+              kernel="features, 4 units", recurrent_kernel="units, 4 units")
 def lstm_step_backward(
     d_h: np.ndarray, d_c_later: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
     c: np.ndarray, gates: tuple[np.ndarray, ...], kernel: np.ndarray, recurrent_kernel: np.ndarray,

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import check_shapes
 from .activations import tanh_grad_from_output
 from .layer_parts import (
     check_layer,
@@ -62,6 +63,10 @@ class RNNCache:
     outputs: np.ndarray
 
 
+# Chapter 1 prints this function: its decorator is kept on two lines, as written.
+# fmt: off
+@check_shapes(x_t="batch, features", h_prev="batch, units",
+              kernel="features, units", recurrent_kernel="units, units", bias="units")
 def rnn_step_forward(
     x_t: np.ndarray, h_prev: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
 ) -> np.ndarray:
@@ -76,14 +81,15 @@ def rnn_step_forward(
         h_t, (batch, units).
     """
     return np.tanh(x_t @ kernel + h_prev @ recurrent_kernel + bias)
+# fmt: on
 
 
+# Chapter 1 prints this function: its decorator is kept on two lines, as written.
+# fmt: off
+@check_shapes(d_h="batch, units", h_t="batch, units", h_prev="batch, units", x_t="batch, features",
+              kernel="features, units", recurrent_kernel="units, units")
 def rnn_step_backward(
-    d_h: np.ndarray,
-    h_t: np.ndarray,
-    h_prev: np.ndarray,
-    x_t: np.ndarray,
-    kernel: np.ndarray,
+    d_h: np.ndarray, h_t: np.ndarray, h_prev: np.ndarray, x_t: np.ndarray, kernel: np.ndarray,
     recurrent_kernel: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """One step of backpropagation through time, for :func:`rnn_step_forward`.
@@ -99,6 +105,7 @@ def rnn_step_backward(
     """
     d_z = d_h * tanh_grad_from_output(h_t)
     return product_backward(d_z, x_t, h_prev, kernel, recurrent_kernel)
+# fmt: on
 
 
 def rnn_forward(

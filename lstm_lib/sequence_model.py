@@ -19,6 +19,14 @@ from functools import partial
 
 import numpy as np
 
+from ._validation import (
+    ArgumentTypeError,
+    float_dtype,
+    generator,
+    integer,
+    positive_integer,
+    positive_number,
+)
 from .dense import dense_backward, dense_forward
 from .init import init_dense_weights, init_gru_weights, init_lstm_weights, init_rnn_weights
 from .numpy_gru import gru_backward, gru_forward
@@ -49,13 +57,25 @@ _LAYERS = {
 LAYERS = tuple(_LAYERS)
 
 
-def _initial_state(state: State | None) -> dict[str, np.ndarray]:
-    """The keyword arguments that start a layer's forward pass from ``state`` (none: from zeros)."""
+def _initial_state(layer: str, state: State | None) -> dict[str, np.ndarray]:
+    """The keyword arguments that start a layer's forward pass from ``state`` (none: from zeros).
+
+    An LSTM (or a variant) has two states, so it needs the pair (h, c): given h alone, it would start
+    from (h, zeros) without a word, so that is refused, and so is a pair for a layer with one state.
+    """
     if state is None:
         return {}
-    if isinstance(state, tuple):
+    two_states = layer.startswith("lstm")
+    if two_states:
+        if not (isinstance(state, tuple | list) and len(state) == 2):
+            raise ValueError(
+                f"Expected the state of an LSTM as the pair (h, c), each (batch, units). Received: "
+                f"{type(state).__name__}{' of shape ' + str(np.shape(state)) if isinstance(state, np.ndarray) else ''}."
+            )
         h0, c0 = state
         return {"h0": h0, "c0": c0}
+    if isinstance(state, tuple | list):
+        raise ValueError(f"Expected the state of a {layer.upper()} as one array h, (batch, units). Received: a pair.")
     return {"h0": state}
 
 
@@ -83,10 +103,12 @@ class SequenceModel:
         dtype=np.float64,
         **init_options,
     ) -> None:
-        if layer not in _LAYERS:
+        if not isinstance(layer, str) or layer not in _LAYERS:
             raise ValueError(f"Expected layer in {sorted(_LAYERS)}. Received: layer={layer!r}.")
         if readout not in ("sequence", "last"):
             raise ValueError(f"Expected readout 'sequence' or 'last'. Received: readout={readout!r}.")
+        features, units = positive_integer("features", features), positive_integer("units", units)
+        outputs, rng, dtype = positive_integer("outputs", outputs), generator("rng", rng), float_dtype("dtype", dtype)
         self.layer, self.readout = layer, readout
         self._forward, self._backward, init = _LAYERS[layer]
         dense = init_dense_weights(rng, units, outputs, dtype)  # drawn first: every chapter's start depends on it
@@ -100,7 +122,7 @@ class SequenceModel:
 
     def _run(self, x: np.ndarray, state: State | None = None):
         weights = {name: self.params[name] for name in self._recurrent}
-        outputs, last_state, cache = self._forward(x, **weights, **_initial_state(state))
+        outputs, last_state, cache = self._forward(x, **weights, **_initial_state(self.layer, state))
         read = outputs if self.readout == "sequence" else outputs[:, -1]
         return read, dense_forward(read, self.params["dense_kernel"], self.params["dense_bias"]), cache, last_state
 
@@ -128,6 +150,11 @@ class SequenceModel:
         """
         read, logits, cache, _ = self._run(x)
         loss, d_logits = loss_fn(logits, y)
+        if not np.isfinite(loss):
+            raise ValueError(
+                f"Expected a finite loss. Received: loss={loss} (the logits or the targets hold a value the "
+                "loss cannot take; no gradient is returned for it)."
+            )
         d_dense = dense_backward(d_logits, read, self.params["dense_kernel"])
         if self.readout == "sequence":
             layer_grads = self._backward(d_dense["h"], cache)
@@ -156,9 +183,19 @@ def train(
     of the block's last step). With a list as ``grad_norms``, append every step's ``|g|`` (before any
     clipping) to it.
     """
+    steps, report_every = positive_integer("steps", steps), integer("report_every", report_every, minimum=0)
+    if clip_norm is not None:
+        clip_norm = positive_number("clip_norm", clip_norm)
+    if not callable(getattr(optimizer, "step", None)):
+        raise ArgumentTypeError(f"Expected an optimizer with a step(params, grads) method. Received: {optimizer!r}.")
     history = []
     for step in range(1, steps + 1):
-        x, y = next(batches)
+        try:
+            x, y = next(batches)
+        except StopIteration:
+            raise ValueError(
+                f"Expected batches for {steps} steps. Received: batches ran out after {step - 1}."
+            ) from None
         loss, grads, _ = model.loss_and_grads(x, y, loss_fn)
         if clip_norm is not None:
             norm = clip_by_global_norm(grads, clip_norm)

@@ -25,8 +25,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_shape, positive_integer
+from ._validation import check_shape, integer, positive_integer, real_array
 from .splits import contiguous_split
+
+
+def _windows(x: object) -> np.ndarray:
+    x = real_array("x", x)
+    check_shape("x", x, ("batch", "lookback"))
+    if 0 in x.shape:
+        raise ValueError(f"Expected at least one window of at least one value. Received: x.shape={x.shape}.")
+    return x
+
+
+def _windows_and_targets(x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    x, y = _windows(x), real_array("y", y)
+    check_shape("y", y, (x.shape[0], "horizon"))
+    if y.shape[1] == 0:
+        raise ValueError(f"Expected at least one target per window. Received: y.shape={y.shape}.")
+    return x, y
+
 
 OneStep = Callable[[np.ndarray], np.ndarray]  # windows (n, lookback) -> one-step forecasts (n,)
 
@@ -37,11 +54,12 @@ def windows(
     """Every window of a 1-D series whose first target index t is at least ``first_target``.
 
     Returns ``(x, y)``: x (n, lookback) holds y_{t-L}, ..., y_{t-1} and y (n, horizon) holds
-    y_t, ..., y_{t+H-1}, for t = max(first_target, L), ..., len(series) - H, in order.
+    y_t, ..., y_{t+H-1}, for t = max(first_target, L), ..., len(series) - H, in order: new arrays.
     """
-    series = np.asarray(series)
+    series = real_array("series", series)
     check_shape("series", series, ("time",))
     lookback, horizon = positive_integer("lookback", lookback), positive_integer("horizon", horizon)
+    first_target = integer("first_target", first_target, minimum=0)
     starts = np.arange(max(first_target, lookback), len(series) - horizon + 1)
     if starts.size == 0:
         raise ValueError(
@@ -64,7 +82,9 @@ def split_windows(
     series up to the part's end), so no value is a target in two parts. Returns
     ``{"train": (x, y), "validation": (x, y), "test": (x, y)}``.
     """
-    train, valid, _ = contiguous_split(np.asarray(series), validation, test)
+    series = real_array("series", series)
+    check_shape("series", series, ("time",))
+    train, valid, _ = contiguous_split(series, validation, test)
     bounds = {
         "train": (0, len(train)),
         "validation": (len(train), len(train) + len(valid)),
@@ -81,14 +101,14 @@ def next_step_targets(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     For windows x (n, L) and their targets y (n, H >= 1) this is x shifted by one step, with y_t
     appended: (n, L).
     """
-    check_shape("y", y, (np.shape(x)[0], "horizon"))
-    return np.concatenate([np.asarray(x)[:, 1:], np.asarray(y)[:, :1]], axis=1)
+    x, y = _windows_and_targets(x, y)
+    return np.concatenate([x[:, 1:], y[:, :1]], axis=1)
 
 
 def persistence(x: np.ndarray, horizon: int = 1) -> np.ndarray:
     """The forecast "tomorrow is like today": y_hat_{t+k} = y_{t-1} for k = 0 .. H-1, shape (n, H)."""
-    check_shape("x", x, ("batch", "lookback"))
-    return np.repeat(np.asarray(x)[:, -1:], positive_integer("horizon", horizon), axis=1)
+    x = _windows(x)
+    return np.repeat(x[:, -1:], positive_integer("horizon", horizon), axis=1)
 
 
 @dataclass(frozen=True)
@@ -108,10 +128,10 @@ class Autoregression:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Forecasts (n, H) from windows x (n, L) with L >= order."""
-        check_shape("x", x, ("batch", "lookback"))
-        if np.shape(x)[1] < self.order:
-            raise ValueError(f"Expected windows of at least {self.order} values. Received: x.shape={np.shape(x)}.")
-        return np.asarray(x)[:, -self.order :] @ self.weights + self.bias
+        x = _windows(x)
+        if x.shape[1] < self.order:
+            raise ValueError(f"Expected windows of at least {self.order} values. Received: x.shape={x.shape}.")
+        return x[:, -self.order :] @ self.weights + self.bias
 
 
 def fit_autoregression(x: np.ndarray, y: np.ndarray, order: int) -> Autoregression:
@@ -120,8 +140,7 @@ def fit_autoregression(x: np.ndarray, y: np.ndarray, order: int) -> Autoregressi
     Each column of y gets its own weights (a *direct* forecast of each horizon); with H = 1 it is the
     usual one-step autoregression. Solved with ``numpy.linalg.lstsq`` on [x_{-order:}, 1].
     """
-    check_shape("x", x, ("batch", "lookback"))
-    check_shape("y", y, (np.shape(x)[0], "horizon"))
+    x, y = _windows_and_targets(x, y)
     order = positive_integer("order", order)
     if order > np.shape(x)[1]:
         raise ValueError(f"Expected order <= lookback = {np.shape(x)[1]}. Received: order={order}.")
@@ -136,11 +155,16 @@ def recursive_forecast(one_step: OneStep, x: np.ndarray, horizon: int) -> np.nda
     Starting from windows x (n, L): y_hat_t = f(x), then the window drops its oldest value and takes
     y_hat_t, and so on. Errors compound: the k-th forecast rests on k - 1 forecasts. Returns (n, H).
     """
-    check_shape("x", x, ("batch", "lookback"))
-    window = np.array(x, dtype=np.float64)
+    window = _windows(x).astype(np.float64)
     forecasts = []
-    for _ in range(positive_integer("horizon", horizon)):
-        step = np.asarray(one_step(window), dtype=np.float64).reshape(len(window))
+    for k in range(positive_integer("horizon", horizon)):
+        step = real_array(f"the forecast of step {k + 1}", one_step(window)).astype(np.float64)
+        if step.size != len(window):
+            raise ValueError(
+                f"Expected one_step to return one forecast per window, ({len(window)},) or ({len(window)}, 1). "
+                f"Received: shape {step.shape}."
+            )
+        step = step.reshape(len(window))
         forecasts.append(step)
         window = np.concatenate([window[:, 1:], step[:, None]], axis=1)
     return np.stack(forecasts, axis=1)
@@ -151,6 +175,9 @@ def rmse(forecasts: np.ndarray, targets: np.ndarray, axis: int | None = None) ->
 
     ``rmse(f, y, axis=0)`` of forecasts (n, H) gives the error at each horizon, (H,).
     """
-    check_shape("targets", targets, np.shape(forecasts))
-    error = np.sqrt(np.mean((np.asarray(forecasts) - np.asarray(targets)) ** 2, axis=axis))
+    forecasts, targets = real_array("forecasts", forecasts), real_array("targets", targets)
+    check_shape("targets", targets, forecasts.shape)
+    if forecasts.size == 0:
+        raise ValueError(f"Expected at least one forecast. Received: forecasts.shape={forecasts.shape}.")
+    error = np.sqrt(np.mean((forecasts - targets) ** 2, axis=axis))
     return float(error) if axis is None else error

@@ -23,7 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_ids, check_shape, positive_integer
+from ._validation import (
+    ArgumentTypeError,
+    check_ids,
+    check_shape,
+    generator,
+    positive_integer,
+    positive_number,
+    real_array,
+)
 
 NextLogits = Callable[[np.ndarray, object], tuple[np.ndarray, object]]  # (ids, state) -> (logits, state): see sample
 
@@ -38,12 +46,16 @@ class Vocabulary:
     characters: str
 
     def __post_init__(self) -> None:
+        if not isinstance(self.characters, str):
+            raise ArgumentTypeError(f"Expected characters as a str. Received: characters={self.characters!r}.")
         if not self.characters or len(set(self.characters)) != len(self.characters):
             raise ValueError(f"Expected at least one character, each once. Received: characters={self.characters!r}.")
 
     @classmethod
     def from_text(cls, text: str) -> Vocabulary:
         """The vocabulary of the sorted set of ``text``'s characters."""
+        if not isinstance(text, str):
+            raise ArgumentTypeError(f"Expected text as a str. Received: {type(text).__name__}.")
         return cls("".join(sorted(set(text))))
 
     @property
@@ -52,6 +64,8 @@ class Vocabulary:
 
     def encode(self, text: str) -> np.ndarray:
         """The ids of the characters of ``text``, (len(text),) int64; each must be in the vocabulary."""
+        if not isinstance(text, str):
+            raise ArgumentTypeError(f"Expected text as a str. Received: {type(text).__name__}.")
         codes = np.array([ord(c) for c in self.characters], np.int64)
         order = np.argsort(codes)
         points = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.int64)  # one per character
@@ -71,6 +85,9 @@ class Vocabulary:
 
 def one_hot(ids: np.ndarray, size: int, dtype=np.float32) -> np.ndarray:
     """x[..., k] = 1 where ids == k, else 0: ids (...) integers in [0, size) become (..., size)."""
+    size = positive_integer("size", size)
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise ArgumentTypeError(f"Expected a floating point dtype. Received: dtype={np.dtype(dtype)}.")
     ids = check_ids("ids", ids, size)
     return np.eye(size, dtype=dtype)[ids]
 
@@ -117,9 +134,12 @@ def perplexity(mean_nats: float) -> float:
 
 
 def _mean_nats(mean_nats: float) -> float:
-    if not 0 <= mean_nats < np.inf:
+    if isinstance(mean_nats, bool) or not isinstance(mean_nats, int | float | np.floating | np.integer):
+        raise ArgumentTypeError(f"Expected mean_nats to be a number. Received: mean_nats={mean_nats!r}.")
+    value = float(mean_nats)
+    if not 0 <= value < np.inf:
         raise ValueError(f"Expected a mean cross-entropy in nats, 0 or more. Received: mean_nats={mean_nats}.")
-    return float(mean_nats)
+    return value
 
 
 def ngram_bits_per_character(
@@ -139,8 +159,7 @@ def ngram_bits_per_character(
     size, order = positive_integer("size", size), positive_integer("order", order)
     if size**order > np.iinfo(np.int64).max:  # Python integers: the test itself cannot overflow
         raise ValueError(f"Expected size**order below 2**63. Received: size={size}, order={order}.")
-    if not smoothing > 0:
-        raise ValueError(f"Expected smoothing > 0. Received: smoothing={smoothing}.")
+    smoothing = positive_number("smoothing", smoothing)
     train = _text_ids(train_ids, size, order, "train_ids")
     test = _text_ids(test_ids, size, order, "test_ids")
     train_grams, test_grams = _ngram_codes(train, size, order), _ngram_codes(test, size, order)
@@ -168,10 +187,13 @@ def softmax_with_temperature(logits: np.ndarray, temperature: float) -> np.ndarr
 
     As T -> 0 it puts everything on the largest logit, as T -> infinity it becomes uniform; T = 1 is the
     model's own distribution. max(z / T) is subtracted before the exponential, so none overflows.
+    ``logits`` (..., size) must be finite: a NaN logit has no probability.
     """
-    if not temperature > 0:
-        raise ValueError(f"Expected temperature > 0. Received: temperature={temperature}.")
-    scaled = np.asarray(logits, np.float64) / temperature
+    temperature = positive_number("temperature", temperature)
+    logits = real_array("logits", logits)
+    if logits.ndim < 1 or logits.shape[-1] == 0:
+        raise ValueError(f"Expected logits of shape (..., size) with size >= 1. Received: logits.shape={logits.shape}.")
+    scaled = logits.astype(np.float64) / temperature
     e = np.exp(scaled - scaled.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -200,13 +222,22 @@ def sample(
 
     Returns:
         The drawn ids, (batch, length) int64, without the prompt.
+
+    Raises:
+        ValueError: for a bad argument, or logits from the model that are not (batch, size) finite
+            numbers: NaN logits would otherwise draw the same id for ever.
     """
     check_shape("prompt_ids", prompt_ids, ("batch", "time"))
     prompt = check_ids("prompt_ids", prompt_ids).astype(np.int64)
+    if 0 in prompt.shape:
+        raise ValueError(f"Expected at least one prompt of at least one id. Received: prompt_ids.shape={prompt.shape}.")
     length = positive_integer("length", length)
+    temperature, rng = positive_number("temperature", temperature), generator("rng", rng)
     logits, state = next_logits(prompt, None)
     drawn = np.empty((len(prompt), length), np.int64)
     for t in range(length):
+        logits = real_array(f"the logits before drawn id {t}", logits)
+        check_shape(f"the logits before drawn id {t}", logits, (len(prompt), "size"))
         cumulative = softmax_with_temperature(logits, temperature).cumsum(axis=-1)
         # The first id whose cumulative probability passes u * total, u uniform in [0, 1): never one of
         # probability 0, even where rounding leaves the total a little off 1.

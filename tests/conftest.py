@@ -30,18 +30,25 @@ NUMPY_ONLY = os.environ.get("LSTM_LIB_NUMPY_ONLY") == "1"
 NUMPY_ONLY_IMPORTS = {"numpy", "pytest", "hypothesis", "lstm_lib", "threadpoolctl", "conftest"}
 
 
+#: The parts of lstm_lib that import TensorFlow and Keras.
+TENSORFLOW_PARTS = ("lstm_lib.tf_rnn", "lstm_lib.keras_layers")
+
+
 def _top_names(nodes) -> set[str]:
-    names = set()
+    """The modules imported: the top-level name, or the whole name for lstm_lib's own modules."""
+    modules = set()
     for node in nodes:
         if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
+            modules |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-    return names
+            modules |= {f"{node.module}.{alias.name}" for alias in node.names} | {node.module}
+    return {m if m.startswith("lstm_lib") else m.split(".")[0] for m in modules}
 
 
 def _needs_more(names: set[str]) -> bool:
-    return bool(names - NUMPY_ONLY_IMPORTS - set(sys.stdlib_module_names))
+    tensorflow = any(name.startswith(TENSORFLOW_PARTS) for name in names)
+    others = {name for name in names if not name.startswith("lstm_lib")}
+    return tensorflow or bool(others - NUMPY_ONLY_IMPORTS - set(sys.stdlib_module_names))
 
 
 @cache

@@ -46,7 +46,7 @@ def test_trials_in_worker_processes_equal_trials_in_this_one():
 
 
 def test_trials_check_the_number_of_workers():
-    with pytest.raises(ValueError, match="Expected workers >= 1. Received: workers=0."):
+    with pytest.raises(ValueError, match="Expected workers to be a positive integer. Received: workers=0."):
         remember_first_trials("rnn", [3], [0], Adam(0.01), workers=0)
 
 

@@ -92,6 +92,11 @@ def train_stateful(
     losses = []
     for k in range(len(x)):
         losses.append(float(model.train_on_batch(one_hot(x[k], size), y[k])))
+        if not np.isfinite(losses[-1]):
+            raise ValueError(
+                f"Expected a finite training loss. Received: {losses[-1]} at chunk {k} (the weights are now "
+                "NaN; a smaller learning rate or clip_norm helps)."
+            )
         if report is not None:
             report(k, losses[-1])
     return losses

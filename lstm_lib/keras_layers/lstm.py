@@ -218,10 +218,24 @@ class LSTM(keras.layers.Layer):
                 f"built with (kernel.shape={tuple(self.cell.kernel.shape)}). "
                 f"Received: sequences.shape={shape}."
             )
+        if shape[self._axes()[1]] == 0:
+            # keras.layers.LSTM fails here with "slice index 0 of dimension 1 out of bounds"
+            raise ValueError(f"Expected sequences with at least one time step. Received: sequences.shape={shape}.")
         if self.unroll and shape[self._axes()[1]] is None:
             raise ValueError(
                 "Expected a known number of time steps for unroll=True (pass shape=(time, features) "
                 f"to keras.Input). Received: sequences.shape={shape}."
+            )
+
+    def _check_mask(self, mask: tuple, sequences: tuple) -> None:
+        """A mask has one entry per sequence and step, in the layout of the sequences (keras.layers.LSTM
+        fails on a wrong one deep inside its loop, or reads past its end)."""
+        expected = sequences[:2]
+        if len(mask) != 2 or any(None not in (m, e) and m != e for m, e in zip(mask, expected)):
+            layout = "(time, batch)" if self.time_major else "(batch, time)"
+            raise ValueError(
+                f"Expected a mask of shape {layout} = {expected}, one entry per sequence and step. "
+                f"Received: mask.shape={mask}."
             )
 
     def _check_initial_state(self, initial_state, batch) -> list:
@@ -309,6 +323,8 @@ class LSTM(keras.layers.Layer):
                 f"stateful layer. Received: sequences.shape={_shape(sequences)}."
             )
         h0, c0 = self._initial_state(initial_state, sequences)
+        if mask is not None:
+            self._check_mask(_shape(mask), _shape(sequences))
         x, mask = self._in_processing_order(sequences, mask)
 
         input_masks, recurrent_masks = self.cell.draw_dropout_masks(x[0], h0, training)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from .._validation import positive_integer
+from .._validation import positive_integer, real_array
 from .lstm import LSTM
 
 __all__ = ["forecaster", "sequence_classifier", "FitResult", "fit", "one_step"]
@@ -126,7 +126,19 @@ def fit(
     The batches are shuffled every epoch (seed Keras first, ``keras.utils.set_random_seed``); at the
     end the model holds the weights of the epoch with the lowest validation loss. The test set plays
     no part, so it can be measured once, afterwards.
+
+    Raises:
+        ValueError: for data that is not finite numbers (a NaN would make every weight NaN), and when
+            the training or validation loss becomes NaN or infinite: then no epoch's weights can be
+            trusted as "the best", so none is reported.
     """
+    for part, (x, y) in (("train", train), ("validation", validation)):
+        real_array(f"{part}[0]", x), real_array(f"{part}[1]", y)
+        if len(x) != len(y) or len(x) == 0:
+            raise ValueError(
+                f"Expected {part} as (x, y) with as many targets as inputs, at least one. "
+                f"Received: {len(x)} inputs and {len(y)} targets."
+            )
     stop = keras.callbacks.EarlyStopping(patience=positive_integer("patience", patience), restore_best_weights=True)
     start = time.perf_counter()
     history = model.fit(
@@ -134,11 +146,17 @@ def fit(
         validation_data=validation,
         epochs=positive_integer("epochs", epochs),
         batch_size=positive_integer("batch_size", batch_size),
-        callbacks=[stop],
+        callbacks=[keras.callbacks.TerminateOnNaN(), stop],
         verbose=0,
     )
     seconds = time.perf_counter() - start
-    validation_loss = [float(v) for v in history.history["val_loss"]]
+    losses = {name: [float(v) for v in history.history.get(name, [])] for name in ("loss", "val_loss")}
+    if not all(np.isfinite(values).all() and values for values in losses.values()):
+        raise ValueError(
+            f"Expected finite training and validation losses. Received: loss={losses['loss']}, "
+            f"val_loss={losses['val_loss']} (the training diverged; try a smaller learning rate)."
+        )
+    validation_loss = losses["val_loss"]
     return FitResult(
         [float(v) for v in history.history["loss"]], validation_loss, int(np.argmin(validation_loss)) + 1, seconds
     )

@@ -74,7 +74,15 @@ def _check_lengths(sequence_length: Any, batch: int | None, steps: tf.Tensor) ->
         return tf.identity(lengths)
 
 
-def _check_state(state: State, cell: Cell, batch: int | None) -> State:
+def _is_real(value: Any) -> bool:
+    """Whether ``value`` is an array-like of real numbers (not booleans, not complex)."""
+    try:
+        return np.asarray(value).dtype.kind in "iuf"
+    except ValueError:  # ragged
+        return False
+
+
+def _check_state(state: State, cell: Cell, batch: int | None, dtype: tf.DType) -> State:
     try:
         tf.nest.assert_same_structure(state, cell.state_size, check_types=False)
     except (ValueError, TypeError) as error:
@@ -84,7 +92,16 @@ def _check_state(state: State, cell: Cell, batch: int | None) -> State:
         ) from None
 
     def check(tensor: Any, size: int) -> tf.Tensor:
-        tensor = tf.convert_to_tensor(tensor)
+        if isinstance(tensor, tf.Tensor | tf.Variable):
+            if tensor.dtype != dtype:
+                raise ValueError(
+                    f"Expected initial_state tensors of the loop's dtype {dtype.name}. Received: "
+                    f"dtype={tensor.dtype.name} (cast it, or give the states as arrays, which are converted)."
+                )
+        else:  # arrays and lists are converted to the loop's dtype, as the inputs are
+            tensor = tf.convert_to_tensor(np.asarray(tensor), dtype=dtype) if _is_real(tensor) else tensor
+            if not isinstance(tensor, tf.Tensor):
+                raise ValueError(f"Expected initial_state as real numbers. Received: {tensor!r}.")
         if (
             tensor.shape.rank != 2
             or tensor.shape[1] != size
@@ -170,7 +187,7 @@ def dynamic_rnn(
     if initial_state is None:
         state = _start_state(cell, batch, dtype)
     else:
-        state = _check_state(initial_state, cell, static_batch)
+        state = _check_state(initial_state, cell, static_batch, dtype)
 
     inputs_ta = tf.TensorArray(x.dtype, size=steps, element_shape=x.shape[1:]).unstack(x)
     outputs_ta = tf.TensorArray(dtype, size=steps, element_shape=[static_batch, cell.output_size])
