@@ -2,7 +2,7 @@
 
 The NumPy modules import here; the TensorFlow and Keras ones (``lstm_lib.tf_rnn`` and
 ``lstm_lib.keras_layers``) are imported on their own, so ``import lstm_lib`` never loads TensorFlow.
-The modules form five wings, each importing only from the wings above it (``tests/test_layering.py``
+The modules form six wings, each importing only from the wings above it (``tests/test_layering.py``
 holds the rule; ``book/api.md`` has the map from chapters to modules):
 
 * foundations: ``_validation``, ``_packaged``, ``activations``, ``init``;
@@ -11,7 +11,8 @@ holds the rule; ``book/api.md`` has the map from chapters to modules):
   ``dense``;
 * training and checking: ``losses``, ``optim``, ``gradcheck``, ``diagnostics``, ``sequence_model``,
   ``experiments``, ``classification``;
-* TensorFlow and Keras: ``tf1_weights``, ``tf_rnn``, ``keras_layers``.
+* TensorFlow and Keras: ``tf1_weights``, ``tf_rnn``, ``keras_layers``;
+* the exercises' checks: ``exercises``, which compare a learner's code with any part of the library.
 """
 
 from . import (

@@ -1,9 +1,11 @@
-"""The package's layers: five wings, each importing only from itself and the wings above it.
+"""The package's layers: six wings, each importing only from itself and the wings above it.
 
 From the top: foundations (argument checks, activations, initialisers), data (the data sets, text,
 splits, scaling, series), the NumPy layers, training and checking (losses, optimisers, models,
-experiments), and TensorFlow with Keras. Data never imports a model, so reading a data set never loads
-a network; the NumPy layers know no training. ``tools/package_shape.py`` prints the shape.
+experiments), TensorFlow with Keras, and the exercises' checks, which compare a learner's code with any
+part of the library (their TensorFlow parts import TensorFlow only when called). Data never imports a
+model, so reading a data set never loads a network; the NumPy layers know no training.
+``tools/package_shape.py`` prints the shape.
 """
 
 import importlib.util
@@ -30,11 +32,11 @@ WINGS = {
         "sequence_model",
         "experiments",
         "classification",
-        "exercises",
         "decoding",
         "seq2seq",
     },
     "tensorflow and keras": {"tf1_weights", "tf_rnn", "keras_layers"},
+    "exercises": {"exercises"},  # the checks compare the learner's code with every part of the library
 }
 ORDER = list(WINGS)
 GRAPH = package_shape.imports(ROOT / "lstm_lib")
