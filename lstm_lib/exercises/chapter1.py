@@ -160,8 +160,8 @@ def _clip_mistakes(original: dict, name: str, max_norm: float, total: float) -> 
 
 def check_clip_by_global_norm(candidate: Callable) -> None:
     """Check ``clip_by_global_norm(grads, max_norm) -> float``: scale every array of the dict ``grads`` in
-    place by min(1, max_norm / |g|), with |g| the norm of all of them together, and return |g| (before
-    clipping)."""
+    place by ``min(1, max_norm / ||g||)``, with ``||g||`` the norm of all of them together, and return
+    ``||g||`` (before clipping)."""
     cases, worst = _clip_cases(), 0.0
     for case in cases:
         original = {k: v.copy() for k, v in case.args["grads"].items()}

@@ -1,6 +1,6 @@
 """The checks of Chapter 4's workbook: an LSTM cell and a GRU cell of your own, run by ``dynamic_rnn``.
 
-Your cell is a class like :class:`lstm_lib.tf_rnn.LSTMCell` (a subclass of it, with your own ``step``,
+Your cell is a class like :class:`lstm_lib.tf_rnn.cells.LSTMCell` (a subclass of it, with your own ``step``,
 is the short way). The check builds it in float64, runs it over fixed sequences with
 :func:`lstm_lib.tf_rnn.dynamic_rnn`, and compares its outputs, its final state and the gradients
 TensorFlow takes through it with the NumPy layers of Chapters 2 and 3 on the same weights. TensorFlow is
@@ -102,7 +102,7 @@ def _lstm_sequence(x: np.ndarray, w: dict, **mistake) -> np.ndarray:
 
 
 def check_tf_lstm_cell(candidate: type) -> None:
-    """Check an LSTM cell class with the interface of :class:`lstm_lib.tf_rnn.LSTMCell`.
+    """Check an LSTM cell class with the interface of :class:`lstm_lib.tf_rnn.cells.LSTMCell`.
 
     ``candidate(units, seed=..., dtype="float64")`` must build its ``kernel`` (features, 4 units),
     ``recurrent_kernel`` (units, 4 units) and ``bias`` (4 units,) and run one step, state ``(h, c)``, gate
@@ -148,7 +148,7 @@ def _gru_sequence(x: np.ndarray, w: dict, **mistake) -> np.ndarray:
 
 
 def check_tf_gru_cell(candidate: type) -> None:
-    """Check a GRU cell class with the interface of :class:`lstm_lib.tf_rnn.GRUCell`.
+    """Check a GRU cell class with the interface of :class:`lstm_lib.tf_rnn.cells.GRUCell`.
 
     ``kernel`` (features, 3 units), ``recurrent_kernel`` (units, 3 units), ``bias`` (2, 3 units), gate order
     z, r, h, Keras's convention h = z h_{t-1} + (1 - z) hh and its ``reset_after=True``. Compared with the

@@ -17,7 +17,7 @@ KERAS_SHAPES = [(1, 1, 1, 1), (2, 4, 3, 2), (3, 6, 2, 5)]  # batch, time, featur
 
 
 def check_keras_lstm_cell(candidate: type) -> None:
-    """Check a Keras LSTM cell class with the interface of :class:`lstm_lib.keras_layers.LSTMCell`.
+    """Check a Keras LSTM cell class with the interface of :class:`lstm_lib.keras_layers.cell.LSTMCell`.
 
     The short way is a subclass with your own ``step(self, x_t, h, c, input_masks=None,
     recurrent_masks=None) -> (h_t, c_t)`` written with ``keras.ops``. ``keras.layers.RNN`` runs your cell
