@@ -78,18 +78,24 @@ def init_lstm_weights(
     }
 
 
-def init_gru_weights(rng: np.random.Generator, features: int, units: int, dtype=np.float64) -> dict[str, np.ndarray]:
+def init_gru_weights(
+    rng: np.random.Generator, features: int, units: int, dtype=np.float64, update_bias: float = 0.0
+) -> dict[str, np.ndarray]:
     """``kernel`` (features, 3 units), ``recurrent_kernel`` (units, 3 units), ``bias`` (2, 3 units).
 
     The layout of ``keras.layers.GRU`` with ``reset_after=True``, gate order z, r, h: row 0 of the
-    bias is the input bias, row 1 the recurrent bias, both zero. As in Keras, the recurrent kernel
-    is orthogonal as a whole (units, 3 units) matrix.
+    bias is the input bias, row 1 the recurrent bias, both zero except the update gate's block of the
+    input bias, which starts at ``update_bias`` (0, as in Keras, unless told otherwise: a positive one
+    keeps more of the old state at the start, z = sigmoid(update_bias), the GRU's long-memory start).
+    As in Keras, the recurrent kernel is orthogonal as a whole (units, 3 units) matrix.
     """
     features, units = positive_integer("features", features), positive_integer("units", units)
+    bias = np.zeros((2, 3 * units), float_dtype("dtype", dtype))
+    bias[0, :units] = real_number("update_bias", update_bias)
     return {
         "kernel": glorot_uniform(rng, (features, 3 * units), dtype),
         "recurrent_kernel": orthogonal(rng, (units, 3 * units), dtype),
-        "bias": np.zeros((2, 3 * units), dtype),
+        "bias": bias,
     }
 
 

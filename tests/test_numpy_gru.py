@@ -320,3 +320,11 @@ def test_init_has_keras_gru_defaults(dtype):
 def test_import_does_not_load_tensorflow():
     code = "import sys, lstm_lib.numpy_gru; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_an_update_bias_opens_the_update_gate_at_the_start(rng):
+    """update_bias sets the update gate's block of the input bias alone; 0 (the default) is Keras's start."""
+    weights = init_gru_weights(rng, 3, 4, update_bias=3.0)
+    np.testing.assert_array_equal(weights["bias"][0, :4], 3.0)
+    assert not weights["bias"][0, 4:].any() and not weights["bias"][1].any()
+    assert not init_gru_weights(np.random.default_rng(0), 3, 4)["bias"].any()
