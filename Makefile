@@ -59,7 +59,8 @@ tf1-reference: .tf1-reference/.installed
 # Strict nbval of every chapter, once per numerical variant (BLAS kernels, thread counts, oneDNN and XLA
 # instruction sets; see tools/nbval_variants.py): a saved output must hold on every machine. A variant
 # that would repeat the default run exactly is reported and skipped.
-NBVAL_RUN := $(BIN)/python -m pytest $(NBVAL) -o filterwarnings= -n $(WORKERS) --dist loadfile chapters
+NBVAL_RUN := $(BIN)/python -m pytest $(NBVAL) -p tools.nbval_plugin -o filterwarnings= -n $(WORKERS) --dist loadfile \
+	chapters workbooks/solutions
 test-notebooks: install
 	$(BIN)/python tools/nbval_variants.py -- $(NBVAL_RUN)
 

@@ -1,4 +1,4 @@
-"""The tools that run the notebooks' checks in CI (tools/nbval_variants.py, chapters/conftest.py)."""
+"""The tools that run the notebooks' checks in CI (tools/nbval_variants.py, tools/nbval_plugin.py)."""
 
 import importlib.util
 import json
@@ -65,7 +65,7 @@ def test_the_notebook_table_gives_time_and_peak_by_variant():
 @pytest.fixture
 def conftest(tmp_path, monkeypatch):
     monkeypatch.setenv("NBVAL_NOTEBOOK_REPORT", str(tmp_path / "notebooks.json"))
-    return load("chapters_conftest", ROOT / "chapters" / "conftest.py"), tmp_path / "notebooks.json"
+    return load("nbval_plugin", ROOT / "tools" / "nbval_plugin.py"), tmp_path / "notebooks.json"
 
 
 class Item:
@@ -78,7 +78,9 @@ def test_notebooks_start_slowest_first_by_the_last_run_and_keep_their_cells_in_o
     items = [Item(f"chapters/{nb}::Cell {k}") for nb in ("01.ipynb", "02.ipynb", "03.ipynb") for k in range(2)]
     module.pytest_collection_modifyitems(None, None, items)
     assert [i.nodeid for i in items][:2] == ["chapters/01.ipynb::Cell 0", "chapters/01.ipynb::Cell 1"]  # no record
-    report.write_text(json.dumps({"01.ipynb": {"seconds": 5}, "02.ipynb": {"seconds": 50}, "03.ipynb": {"seconds": 9}}))
+    report.write_text(
+        json.dumps({f"chapters/{n}.ipynb": {"seconds": s} for n, s in (("01", 5), ("02", 50), ("03", 9))})
+    )
     module.pytest_collection_modifyitems(None, None, items)
     assert [i.nodeid for i in items] == [
         f"chapters/{nb}::Cell {k}" for nb in ("02.ipynb", "03.ipynb", "01.ipynb") for k in range(2)

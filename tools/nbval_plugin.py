@@ -1,4 +1,7 @@
-"""The nbval run of the chapters: every notebook's memory (Binder's 2 GB), its time and its order.
+"""The nbval run of the notebooks: every notebook's memory (Binder's 2 GB), its time and its order.
+
+A pytest plugin (``-p tools.nbval_plugin``, which the Makefile's nbval command loads) for the chapters and
+the workbooks' solutions alike.
 
 **Memory.** While nbval runs a notebook, a background thread samples the memory of the processes
 under pytest, which are the running notebook's kernel and whatever it starts. For each process it
@@ -37,7 +40,7 @@ from nbval.plugin import IPyNbCell
 
 BINDER_LIMIT = 2 * 1024**3  # bytes
 SAMPLE_EVERY = 0.05  # seconds
-BUILD = Path(__file__).resolve().parents[1] / "_build"
+BUILD = Path(__file__).resolve().parents[1] / "_build"  # the repository's
 TEXT_REPORT = BUILD / "notebook-memory.txt"
 JSON_REPORT = Path(os.environ.get("NBVAL_NOTEBOOK_REPORT", BUILD / "nbval" / "notebooks.json"))
 PEAK = "notebook_peak_bytes"  # the name of the user property that carries a notebook's peak so far
@@ -118,17 +121,15 @@ _RESULTS = pytest.StashKey[Results]()
 
 
 def notebook_of(nodeid: str) -> str | None:
-    """``01_vanilla_rnn.ipynb`` for the node id of one of its cells, None for anything else."""
+    """``chapters/01_vanilla_rnn.ipynb`` for the node id of one of its cells, None for anything else."""
     path = nodeid.split("::", 1)[0]
-    return Path(path).name if path.endswith(".ipynb") else None
+    return path if path.endswith(".ipynb") else None
 
 
 def previous_seconds() -> dict[str, float]:
     """Each notebook's time in the last run recorded here, {} when there is none."""
     try:
-        return {
-            name: entry["seconds"] for name, entry in json.loads(JSON_REPORT.read_text()).items()
-        }
+        return {name: entry["seconds"] for name, entry in json.loads(JSON_REPORT.read_text()).items()}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -165,7 +166,7 @@ def pytest_runtest_setup(item):
     """Attribute samples to this cell's notebook from before its kernel starts (nbval starts it in
     the setup of the notebook's first cell)."""
     if isinstance(item, IPyNbCell):
-        item.config.stash[_MONITOR].notebook = item.parent.path.name
+        item.config.stash[_MONITOR].notebook = notebook_of(item.nodeid)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -174,7 +175,7 @@ def pytest_runtest_makereport(item, call):
     ``BINDER_LIMIT``."""
     report = yield
     monitor = item.config.stash[_MONITOR]
-    notebook = item.parent.path.name if isinstance(item, IPyNbCell) else None
+    notebook = notebook_of(item.nodeid) if isinstance(item, IPyNbCell) else None
     if notebook is None:
         return report
     monitor.sample()

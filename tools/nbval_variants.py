@@ -22,7 +22,7 @@ two threads, that is the ``avx512`` variant.) Together the variants still cover 
 kernels, one and two threads, and oneDNN at AVX2 on every machine that can run them.
 
 Within a variant, the Makefile's pytest command runs two notebooks at a time (pytest-xdist, one worker
-and kernel per notebook; ``chapters/conftest.py``); a result does not depend on what runs beside it.
+and kernel per notebook; ``tools/nbval_plugin.py``); a result does not depend on what runs beside it.
 At the end a table gives each notebook's time and peak memory under each variant that ran.
 
 Usage (what the Makefile runs)::
@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPORTS = Path(__file__).resolve().parents[1] / "_build" / "nbval"
-NOTEBOOKS = REPORTS / "notebooks.json"  # each notebook's time and peak in the latest run (chapters/conftest.py)
+NOTEBOOKS = REPORTS / "notebooks.json"  # each notebook's time and peak in the latest run (tools/nbval_plugin.py)
 
 
 @dataclass(frozen=True)
@@ -191,13 +191,13 @@ def notebook_table(by_variant: dict[str, dict]) -> list[str]:
     """One line per notebook: its time and peak memory under each variant that ran."""
     ran = {name: notebooks for name, notebooks in by_variant.items() if notebooks}
     names = sorted({notebook for notebooks in ran.values() for notebook in notebooks})
-    lines = [f"{'notebook':34s}" + "".join(f"{name:>22s}" for name in ran)]
+    lines = [f"{'notebook':48s}" + "".join(f"{name:>22s}" for name in ran)]
     for notebook in names:
         cells = []
         for notebooks in ran.values():
             entry = notebooks.get(notebook)
             cells.append(f"{entry['seconds']:5.0f} s {entry['peak_mib']:5d} MiB" if entry else "-")
-        lines.append(f"{notebook:34s}" + "".join(f"{cell:>22s}" for cell in cells))
+        lines.append(f"{notebook:48s}" + "".join(f"{cell:>22s}" for cell in cells))
     return lines
 
 
