@@ -5,14 +5,17 @@ every position), and returns ``(loss, d_output)`` with ``d_output`` shaped like 
 must be finite floats: a NaN logit would make a NaN loss and NaN gradients, so it is refused here, where
 the mistake can still be found.
 
-Taught in Chapter 1 (the binary cross-entropy) and Chapter 6 (the softmax cross-entropy).
+The masked sequence cross-entropy averages over the real symbols of padded sequences only.
+
+Taught in Chapter 1 (the binary cross-entropy), Chapter 6 (the softmax cross-entropy) and Chapter 8
+(the masked sequence cross-entropy).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_ids, check_shape, float_array
+from ._validation import ArgumentTypeError, check_ids, check_shape, float_array
 from .activations import sigmoid
 
 
@@ -71,3 +74,36 @@ def softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[floa
     probabilities = np.exp(shifted - log_sum)
     one_hot = np.arange(classes) == targets  # (..., classes): True at the target
     return float(loss.mean()), (probabilities - one_hot) / targets.size
+
+
+def masked_sequence_cross_entropy(
+    logits: np.ndarray, targets: np.ndarray, mask: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Mean of -log softmax(z)[y] over the positions where ``mask`` is True, in nats, and its gradient.
+
+    For a decoder's logits z (batch, time, classes), its targets y (batch, time) and mask (batch, time)
+    (True at real symbols, False at padding), with M = the number of True entries:
+
+        L = (1/M) sum over masked-in (n, t) of  logsumexp(z_nt) - z_nt[y_nt]
+        dL/dz_nt = (softmax(z_nt) - onehot(y_nt)) / M   where mask[n, t], and 0 at the padding.
+
+    Padding adds nothing to the loss or to any gradient, whatever its logits and targets hold, and a
+    long sequence counts for more than a short one (each symbol counts once), as Keras does with a mask.
+    """
+    logits = float_array("logits", logits)
+    check_shape("logits", logits, ("batch", "time", "classes"))
+    check_shape("targets", targets, logits.shape[:2])
+    targets = check_ids("targets", targets, logits.shape[2])
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        raise ArgumentTypeError(f"Expected mask of booleans. Received: mask.dtype={mask.dtype}.")
+    check_shape("mask", mask, logits.shape[:2])
+    count = int(mask.sum())
+    if count == 0:
+        raise ValueError("Expected at least one True in mask: the loss of no symbols is undefined.")
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_sum = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    picked = np.take_along_axis(shifted, targets[..., None], axis=-1)
+    loss = np.where(mask, (log_sum - picked)[..., 0], 0.0).sum() / count
+    gradient = np.exp(shifted - log_sum) - (np.arange(logits.shape[2]) == targets[..., None])
+    return float(loss), np.where(mask[..., None], gradient, 0.0) / count

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from lstm_lib import exercises, text
+from lstm_lib import decoding, exercises, losses, text
 from lstm_lib.activations import sigmoid
 from lstm_lib.layer_parts import product_backward, split_blocks
 from lstm_lib.numpy_gru import gru_step_backward, gru_step_forward
@@ -41,6 +41,9 @@ NUMPY_CHECKS = {
     "check_split_windows": split_windows,
     "check_persistence": persistence,
     "check_standardizer_fit": Standardizer.fit,
+    "check_masked_sequence_cross_entropy": losses.masked_sequence_cross_entropy,
+    "check_greedy_decode": decoding.greedy_decode,
+    "check_beam_search": decoding.beam_search,
 }
 
 
@@ -285,6 +288,64 @@ def fit_sample_std(training, per_feature=False):
     return Standardizer(rows.mean(axis=axis), np.where(scale > 0, scale, 1.0) if per_feature else float(scale))
 
 
+def masked_loss_made(mistake):
+    def wrong(logits, targets, mask):
+        loss, gradient = losses.masked_sequence_cross_entropy(logits, targets, mask)
+        if mistake == "padding averaged in":
+            return loss * mask.sum() / mask.size, gradient * mask.sum() / mask.size
+        if mistake == "gradient at padding":
+            everywhere, _ = losses.masked_sequence_cross_entropy(logits, targets, np.ones_like(mask))
+            _, full = losses.masked_sequence_cross_entropy(logits, targets, np.ones_like(mask))
+            return loss, full * mask.size / mask.sum()
+        if mistake == "sign":
+            return loss, -gradient
+        if mistake == "no shift":
+            e = np.exp(logits)
+            return loss, gradient + 0 * e.sum()
+        raise AssertionError(mistake)
+
+    return wrong
+
+
+def greedy_made(mistake):
+    def wrong(step, states, *, start, end, max_length):
+        tokens, last = [], start
+        for _ in range(max_length):
+            log_probs, new_states = step(np.array([last]), states)
+            if mistake != "states not carried":
+                states = new_states
+            last = int(np.argmax(log_probs[0]))
+            if mistake == "end dropped" and last == end:
+                break
+            tokens.append(last)
+            if last == end and mistake != "never stops":
+                break
+        return [start, *tokens] if mistake == "start included" else tokens
+
+    return wrong
+
+
+def beam_made(mistake):
+    def wrong(step, states, *, start, end, beam_width, max_length, alpha=0.0):
+        if mistake == "not normalised":
+            found = decoding.beam_search(
+                step, states, start=start, end=end, beam_width=beam_width, max_length=max_length
+            )
+            return [(t, s) for t, s in found]
+        if mistake == "greedy":
+            return decoding.beam_search(
+                step, states, start=start, end=end, beam_width=1, max_length=max_length, alpha=alpha
+            )
+        if mistake == "worst first":
+            found = decoding.beam_search(
+                step, states, start=start, end=end, beam_width=beam_width, max_length=max_length, alpha=alpha
+            )
+            return found[::-1]
+        raise AssertionError(mistake)
+
+    return wrong
+
+
 PLANTED = [
     ("check_rnn_step_forward", rnn_forward_no_tanh, "the tanh is missing"),
     ("check_rnn_step_forward", rnn_forward_transposed, "the recurrent kernel is used transposed"),
@@ -332,6 +393,18 @@ PLANTED = [
     ("check_split_windows", split_each_part_alone, "take their inputs from the validation part alone"),
     ("check_persistence", persistence_oldest, "repeats the oldest value"),
     ("check_standardizer_fit", fit_sample_std, "the sample standard deviation (ddof=1)"),
+    ("check_masked_sequence_cross_entropy", masked_loss_made("padding averaged in"), "the padding was averaged in"),
+    ("check_masked_sequence_cross_entropy", masked_loss_made("gradient at padding"), "not zero at the padding"),
+    ("check_masked_sequence_cross_entropy", masked_loss_made("sign"), "the wrong sign"),
+    ("check_masked_sequence_cross_entropy", masked_loss_made("no shift"), "raised FloatingPointError"),
+    ("check_masked_sequence_cross_entropy", off_by(losses.masked_sequence_cross_entropy), "Wrong loss"),
+    ("check_greedy_decode", greedy_made("start included"), "the start token was included"),
+    ("check_greedy_decode", greedy_made("end dropped"), "the end token is missing"),
+    ("check_greedy_decode", greedy_made("never stops"), "went on after the end token"),
+    ("check_greedy_decode", greedy_made("states not carried"), "Pass each step the states"),
+    ("check_beam_search", beam_made("not normalised"), "divide the summed log-probability"),
+    ("check_beam_search", beam_made("greedy"), "Wrong number of hypotheses"),
+    ("check_beam_search", beam_made("worst first"), "Wrong hypothesis 0"),
 ]
 
 
@@ -343,7 +416,7 @@ def test_a_planted_mistake_fails_and_is_named(name, wrong, words):
 
 
 def test_every_step_check_refuses_at_least_three_planted_mistakes():
-    steps = [name for name in NUMPY_CHECKS if "step" in name]
+    steps = [name for name in NUMPY_CHECKS if "step" in name or "decode" in name or "beam" in name or "masked" in name]
     for name in steps:
         assert sum(planted == name for planted, *_ in PLANTED) >= 3, name
 

@@ -22,8 +22,17 @@ _spec.loader.exec_module(package_shape)
 
 WINGS = {
     "foundations": {"_validation", "_packaged", "activations", "init"},
-    "data": {"data", "text", "splits", "scaling", "series"},
-    "numpy layers": {"layer_parts", "numpy_rnn", "numpy_lstm", "numpy_lstm_variants", "numpy_gru", "dense"},
+    "data": {"data", "text", "splits", "scaling", "series", "pairs", "tokens"},
+    "numpy layers": {
+        "layer_parts",
+        "numpy_rnn",
+        "numpy_lstm",
+        "numpy_lstm_variants",
+        "numpy_gru",
+        "dense",
+        "embedding",
+        "attention",
+    },
     "training": {
         "losses",
         "optim",

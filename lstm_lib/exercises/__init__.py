@@ -21,6 +21,7 @@ The checks, by chapter:
 * Chapter 6: :func:`check_softmax_with_temperature`, :func:`check_bits_per_character`,
   :func:`check_ngram_bits_per_character`.
 * Chapter 7: :func:`check_split_windows`, :func:`check_standardizer_fit`, :func:`check_persistence`.
+* Chapter 8: :func:`check_masked_sequence_cross_entropy`, :func:`check_greedy_decode`, :func:`check_beam_search`.
 
 Used by the workbooks of every chapter (``workbooks/``).
 """
@@ -32,16 +33,20 @@ from .chapter4 import check_tf_gru_cell, check_tf_lstm_cell
 from .chapter5 import check_keras_lstm_cell, check_lstm_loop
 from .chapter6 import check_bits_per_character, check_ngram_bits_per_character, check_softmax_with_temperature
 from .chapter7 import check_persistence, check_split_windows, check_standardizer_fit
+from .chapter8 import check_beam_search, check_greedy_decode, check_masked_sequence_cross_entropy
 
 __all__ = [
+    "check_beam_search",
     "check_bits_per_character",
     "check_clip_by_global_norm",
+    "check_greedy_decode",
     "check_gru_step_backward",
     "check_gru_step_forward",
     "check_keras_lstm_cell",
     "check_lstm_loop",
     "check_lstm_step_backward",
     "check_lstm_step_forward",
+    "check_masked_sequence_cross_entropy",
     "check_ngram_bits_per_character",
     "check_persistence",
     "check_rnn_step_backward",

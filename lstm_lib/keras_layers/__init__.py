@@ -9,12 +9,14 @@
 - :mod:`lstm_lib.keras_layers.language_model`: Chapter 6's character model, trained with truncated
   backpropagation through time;
 - :mod:`lstm_lib.keras_layers.supervised`: Chapter 7's forecasters and sequence classifiers on measured
-  data, trained with early stopping.
+  data, trained with early stopping;
+- :mod:`lstm_lib.keras_layers.attention`: ``DotAttention``, Chapter 8's attention as a Keras layer;
+- :mod:`lstm_lib.keras_layers.seq2seq`: Chapter 8's encoder-decoder and what decodes with it.
 
 It changes no environment variable: to keep TensorFlow's C++ log lines quiet, set
 ``TF_CPP_MIN_LOG_LEVEL`` before importing it.
 
-Taught in Chapters 5, 6 and 7.
+Taught in Chapters 5 to 8.
 """
 
 from .cell import LSTMCell
