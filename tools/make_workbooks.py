@@ -56,7 +56,11 @@ def _blank_class(lines: list[str], node: ast.ClassDef) -> list[str]:
     kept = lines[first:header_end]
     for item in body:
         if isinstance(item, ast.FunctionDef):
-            kept += ["", *_blank_function(lines, item, " " * item.col_offset)]
+            # a blank line between methods, and after the docstring, but none right below "class X:"
+            kept += [
+                *([""] if len(kept) > header_end - first or has_doc else []),
+                *_blank_function(lines, item, " " * item.col_offset),
+            ]
     return kept
 
 
