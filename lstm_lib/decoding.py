@@ -104,6 +104,25 @@ def beam_search(
     ``states`` have one row (first axis 1). The score is the sum of the tokens' log-probabilities divided
     by ``len(tokens) ** alpha``. A hypothesis that ends with ``end`` is finished and not extended; those
     still open after ``max_length`` tokens are returned as they are. Ties go to the hypothesis found first.
+
+    Example, a model whose next token depends on the last one only (tokens: 1 start, 2 end, 3 and 4),
+    where the likelier first token leads to the less likely whole output:
+
+        >>> import numpy as np
+        >>> table = np.log([
+        ...     [0.2, 0.2, 0.2, 0.2, 0.2],       # after 0 (never read here)
+        ...     [0.01, 0.01, 0.01, 0.55, 0.42],  # after start: 3 is likelier than 4
+        ...     [0.2, 0.2, 0.2, 0.2, 0.2],       # after end (never read)
+        ...     [0.01, 0.01, 0.5, 0.08, 0.4],    # after 3: the end only half the time
+        ...     [0.01, 0.01, 0.96, 0.01, 0.01],  # after 4: almost surely the end
+        ... ])
+        >>> def step(tokens, states):
+        ...     return table[tokens], (np.zeros((len(tokens), 1)),)
+        >>> greedy_decode(step, (np.zeros((1, 1)),), start=1, end=2, max_length=5)
+        [3, 2]
+        >>> found = beam_search(step, (np.zeros((1, 1)),), start=1, end=2, beam_width=2, max_length=5)
+        >>> [(tokens, round(score, 3)) for tokens, score in found]  # log(0.42 * 0.96), log(0.55 * 0.5)
+        [([4, 2], -0.908), ([3, 2], -1.291)]
     """
     start, end = _token("start", start), _token("end", end)
     beam_width = positive_integer("beam_width", beam_width)

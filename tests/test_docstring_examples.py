@@ -5,13 +5,14 @@ import importlib
 
 import pytest
 
-NUMPY = ["lstm_lib.numpy_rnn", "lstm_lib.numpy_lstm"]
+NUMPY = ["lstm_lib.numpy_rnn", "lstm_lib.numpy_lstm", "lstm_lib.decoding"]
 TENSORFLOW = ["lstm_lib.tf_rnn.dynamic_rnn", "lstm_lib.keras_layers.lstm"]
 ENTRY_POINTS = {
     "lstm_lib.numpy_lstm": "lstm_forward",
     "lstm_lib.tf_rnn.dynamic_rnn": "dynamic_rnn",
     "lstm_lib.keras_layers.lstm": "LSTM",
     "lstm_lib.numpy_rnn": "rnn_forward",
+    "lstm_lib.decoding": "beam_search",
 }
 
 
