@@ -41,6 +41,7 @@ DATE_LOCALES = (
     "fi_FI",
     "da_DK",
 )
+"""The 13 locales of the dates, all written in Latin script (the book's fonts have every letter)."""
 CLDR_FORMATS = ("full", "long", "medium")
 NUMERIC_PATTERNS = ("dd/MM/yyyy", "dd.MM.yyyy", "d.M.yyyy", "dd-MM-yyyy")  # day first, four-digit year
 FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2099, 12, 31)

@@ -52,7 +52,7 @@ class TokenVocabulary:
 
     @property
     def size(self) -> int:
-        """The number of ids: the symbols and the three special tokens."""
+        """How many ids there are, the symbols and the three special tokens together."""
         return len(self.symbols) + len(SPECIALS)
 
     def encode(self, text: str) -> np.ndarray:
