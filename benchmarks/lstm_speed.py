@@ -118,7 +118,7 @@ def torch_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], ob
     """
     import torch
 
-    torch.set_num_threads(_blas_threads())
+    torch.set_num_threads(blas_threads())
     units = weights["recurrent_kernel"].shape[0]
     layer = torch.nn.LSTM(x.shape[-1], units, batch_first=True)
     with torch.no_grad():
@@ -137,7 +137,7 @@ def torch_lstm(x: np.ndarray, weights: dict[str, np.ndarray]) -> Callable[[], ob
     return step
 
 
-def _blas_threads() -> int:
+def blas_threads() -> int:
     """The number of threads NumPy's BLAS uses in this process."""
     from threadpoolctl import threadpool_info
 

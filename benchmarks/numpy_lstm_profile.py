@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lstm_speed import _blas_threads, limits  # noqa: E402
+from lstm_speed import blas_threads, limits  # noqa: E402
 
 from lstm_lib.init import init_lstm_weights  # noqa: E402
 from lstm_lib.numpy_lstm import lstm_backward, lstm_forward  # noqa: E402
@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
     batch, features, units = 64, 32, 128
-    print(f"batch {batch}, {features} features, {units} units, float32; BLAS threads: {_blas_threads()}")
+    print(f"batch {batch}, {features} features, {units} units, float32; BLAS threads: {blas_threads()}")
     print(f"cpus: {os.cpu_count()}; times in ms, median of {args.repeats} calls")
     print(
         f"{'steps':>6s} {'pass':>8s} {'products':>9s} {'elem.':>8s} {'Python':>8s} {'pass/step':>10s} {'cache MB':>9s}"
