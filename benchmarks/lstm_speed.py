@@ -260,14 +260,17 @@ def median_times(steps: dict[str, Callable[[], object]], repeats: int) -> dict[s
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def measure(batch: int, steps: int, features: int, units: int, repeats: int) -> dict[str, float]:
+def measure(
+    batch: int, steps: int, features: int, units: int, repeats: int, only: list[str] | None = None
+) -> dict[str, float]:
     from lstm_lib.init import init_lstm_weights
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, steps, features)).astype(np.float32)
     weights = init_lstm_weights(rng, features, units, dtype=np.float32)
-    candidates = dict(CANDIDATES)
-    if torch_available():
+    reference = next(iter(CANDIDATES))
+    candidates = {name: setup for name, setup in CANDIDATES.items() if not only or name in only or name == reference}
+    if torch_available() and (not only or PEER in only):
         candidates[PEER] = torch_lstm
     return median_times({name: setup(x, weights) for name, setup in candidates.items()}, repeats)
 
@@ -276,7 +279,7 @@ def one_run(args: argparse.Namespace) -> dict:
     """Times of every candidate (seconds) at the main size and at each size of the growth table."""
 
     def times(steps: int, repeats: int) -> dict[str, float]:
-        return measure(args.batch, steps, args.features, args.units, repeats)
+        return measure(args.batch, steps, args.features, args.units, repeats, args.only)
 
     return {
         "main": times(args.steps, args.repeats),
@@ -304,6 +307,7 @@ def runs_in_fresh_processes(args: argparse.Namespace) -> list[dict]:
         str(args.repeats),
         "--scaling",
         *map(str, args.scaling),
+        *(["--only", *args.only] if args.only else []),
     ]
     results = []
     for run in range(args.runs):
@@ -323,6 +327,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs, each in a fresh process")
     parser.add_argument(
         "--scaling", type=int, nargs="*", default=[25, 50, 100, 200, 400], help="numbers of steps for the growth table"
+    )
+    parser.add_argument(
+        "--only", nargs="*", choices=[*CANDIDATES, PEER], help="time only these candidates (and the reference)"
     )
     parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

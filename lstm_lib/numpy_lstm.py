@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_shapes
-from .activations import scaled_tanh, sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from .layer_parts import (
     check_layer,
     gradient_into_the_last_cell,
@@ -62,6 +62,8 @@ class LSTMCache:
         gates: the activated gates i, f, g, o side by side, (time, batch, 4 * units).
         c: the cell states c_1 ... c_T, (time, batch, units).
         outputs: h_1 ... h_T, (time, batch, units).
+        tanh_c: tanh(c_1) ... tanh(c_T), (time, batch, units), which the backward pass would otherwise
+            compute again.
     """
 
     x: np.ndarray
@@ -72,6 +74,7 @@ class LSTMCache:
     gates: np.ndarray
     c: np.ndarray
     outputs: np.ndarray
+    tanh_c: np.ndarray
 
 
 def split_gates(gates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -89,17 +92,6 @@ def _gate_scale(units: int, dtype) -> tuple[np.ndarray, np.ndarray]:
     scale = np.full(4 * units, 0.5, dtype)
     scale[2 * units : 3 * units] = 1.0
     return scale, 1.0 - scale
-
-
-def _activation_slope(gates: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """The derivative of each gate with respect to its pre-activation, from the gate's value.
-
-    For y = a tanh(a z) + (1 - a) it is a^2 - (y - (1 - a))^2: s (1 - s) for a sigmoid gate s
-    (a = 1/2) and 1 - g^2 for the tanh of the candidate g (a = 1).
-    """
-    slope = gates - shift
-    slope *= slope
-    return np.subtract(scale * scale, slope, out=slope)
 
 
 # The aligned comments are part of the lesson (Chapter 2 prints this function): the formatter leaves it.
@@ -207,26 +199,33 @@ def lstm_forward(
     h = h_init = initial_state(h0, batch, units, dtype)
     c = c_init = initial_state(c0, batch, units, dtype)
     x_steps = time_major_copy(x, dtype)  # (time, batch, features)
+    scale, shift = _gate_scale(units, dtype)
+    # a z_t = x_t (a W) + h_{t-1} (a U) + a b: multiplying by a = 1/2 or 1 is exact, so the products give a z_t
+    # to the last bit, and the loop needs no multiplication before its tanh.
+    scaled_recurrent_kernel = recurrent_kernel * scale
     # One matrix product projects the inputs of every step; the loop keeps one product per step.
-    gates = (x_steps.reshape(-1, features) @ kernel).reshape(time, batch, 4 * units)
-    gates += np.asarray(bias, dtype)
+    gates = (x_steps.reshape(-1, features) @ (kernel * scale)).reshape(time, batch, 4 * units)
+    gates += np.asarray(bias, dtype) * scale
     c_steps = np.empty((time, batch, units), dtype)
-    tanh_c = np.empty((batch, units), dtype)
+    tanh_c = np.empty_like(c_steps)
     outputs = np.empty_like(c_steps)
-    scale, _ = _gate_scale(units, dtype)
+    # the activation's constants as whole (batch, 4 units) arrays: an operation on two arrays of one shape
+    # runs as one loop, one that broadcasts a row as one loop per row, several times slower at this size
+    scale_rows, shift_rows = (np.broadcast_to(v, (batch, 4 * units)).copy() for v in (scale, shift))
     i, f, g, o = split_gates(gates)  # views, (time, batch, units) each, filled step by step below
+    recurrent = np.empty((batch, 4 * units), dtype)
     input_write = np.empty((batch, units), dtype)
     for t in range(time):
         z = gates[t]  # a view: the activated gates overwrite the pre-activations
-        z += h @ recurrent_kernel
-        scaled_tanh(z, scale, out=z)
-        np.multiply(f[t], c, out=c_steps[t])  # c_t = f_t c_{t-1} + i_t g_t
-        c_steps[t] += np.multiply(i[t], g[t], out=input_write)
-        c = c_steps[t]
-        np.tanh(c, out=tanh_c)
-        h = np.multiply(o[t], tanh_c, out=outputs[t])  # h_t = o_t tanh(c_t)
-    read_only(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, outputs)
-    cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, outputs)
+        z += np.matmul(h, scaled_recurrent_kernel, out=recurrent)
+        np.tanh(z, out=z)  # each gate is a tanh(a z) + (1 - a), sigmoid(z) for a = 1/2 and tanh(z) for a = 1
+        z *= scale_rows
+        z += shift_rows
+        c = np.multiply(f[t], c, out=c_steps[t])  # c_t = f_t c_{t-1} + i_t g_t
+        c += np.multiply(i[t], g[t], out=input_write)
+        h = np.multiply(o[t], np.tanh(c, out=tanh_c[t]), out=outputs[t])  # h_t = o_t tanh(c_t)
+    read_only(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, tanh_c, outputs)
+    cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, outputs, tanh_c)
     return outputs.swapaxes(0, 1), (h, c), cache
 
 
@@ -266,18 +265,19 @@ def lstm_backward(
     dtype = cache.outputs.dtype
     d_h = gradients_from_the_loss(d_outputs, d_h_last, time, batch, units, dtype)
     d_c_later = gradient_into_the_last_cell(d_c_last, batch, units, dtype)
-    d_h_later = np.zeros((batch, units), dtype)
     d_c = np.empty_like(d_h)
     d_z = np.empty((time, batch, 4 * units), dtype)
     i, f, g, o = split_gates(cache.gates)  # views, (time, batch, units) each
     c_prev = (cache.c0, *cache.c[:-1])
     scale, shift = _gate_scale(units, dtype)
-    recurrent_kernel_t = cache.recurrent_kernel.T
+    square_scale_rows, shift_rows = (np.broadcast_to(v, (batch, 4 * units)).copy() for v in (scale * scale, shift))
+    recurrent_kernel_t = np.ascontiguousarray(cache.recurrent_kernel.T)
     d_i, d_f, d_g, d_o = split_gates(d_z)  # views: the gradient reaching each gate, (time, batch, units)
-    tanh_c = np.empty((batch, units), dtype)
+    slope = np.empty((batch, 4 * units), dtype)
+    d_h_later = np.zeros((batch, units), dtype)
     for t in reversed(range(time)):
         d_h[t] += d_h_later
-        np.tanh(cache.c[t], out=tanh_c)
+        tanh_c = cache.tanh_c[t]
         dc = np.multiply(tanh_c, tanh_c, out=d_c[t])  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
         np.subtract(1, dc, out=dc)
         dc *= o[t]
@@ -287,9 +287,12 @@ def lstm_backward(
         np.multiply(dc, c_prev[t], out=d_f[t])
         np.multiply(dc, i[t], out=d_g[t])
         np.multiply(d_h[t], tanh_c, out=d_o[t])
-        d_z[t] *= _activation_slope(cache.gates[t], scale, shift)  # through each gate's activation
-        d_h_later = d_z[t] @ recurrent_kernel_t
-        d_c_later = dc * f[t]
+        np.subtract(cache.gates[t], shift_rows, out=slope)  # through each gate's activation: a^2 - (y - (1 - a))^2
+        slope *= slope
+        np.subtract(square_scale_rows, slope, out=slope)
+        d_z[t] *= slope
+        np.matmul(d_z[t], recurrent_kernel_t, out=d_h_later)
+        np.multiply(dc, f[t], out=d_c_later)
     return {
         **product_gradients(d_z, cache.x, cache.h0, cache.outputs, cache.kernel),
         "h0": d_h_later,
