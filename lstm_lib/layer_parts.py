@@ -132,6 +132,19 @@ def read_only(*arrays: np.ndarray) -> None:
         array.flags.writeable = False
 
 
+def checked_loss_gradients(
+    d_outputs: np.ndarray | None, d_h_last: np.ndarray | None, time: int, batch: int, units: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``d_outputs`` (batch, time, units) and ``d_h_last`` (batch, units) as checked arrays, None staying None."""
+    if d_outputs is not None:
+        d_outputs = float_array("d_outputs", d_outputs)
+        check_shape("d_outputs", d_outputs, (batch, time, units))
+    if d_h_last is not None:
+        d_h_last = float_array("d_h_last", d_h_last)
+        check_shape("d_h_last", d_h_last, (batch, units))
+    return d_outputs, d_h_last
+
+
 def gradients_from_the_loss(
     d_outputs: np.ndarray | None, d_h_last: np.ndarray | None, time: int, batch: int, units: int, dtype
 ) -> np.ndarray:
@@ -141,14 +154,11 @@ def gradients_from_the_loss(
         d_outputs: dL/d outputs, (batch, time, units), or None when the loss reads only the final state.
         d_h_last: dL/dh_T, (batch, units), or None; added to the last step.
     """
+    d_outputs, d_h_last = checked_loss_gradients(d_outputs, d_h_last, time, batch, units)
     d_h = np.zeros((time, batch, units), dtype)
     if d_outputs is not None:
-        d_outputs = float_array("d_outputs", d_outputs)
-        check_shape("d_outputs", d_outputs, (batch, time, units))
         d_h[...] = np.swapaxes(d_outputs, 0, 1)
     if d_h_last is not None:
-        d_h_last = float_array("d_h_last", d_h_last)
-        check_shape("d_h_last", d_h_last, (batch, units))
         d_h[-1] += d_h_last
     return d_h
 

@@ -35,18 +35,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import workspace
 from ._validation import check_shapes
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from .layer_parts import (
     check_layer,
+    checked_loss_gradients,
     gradient_into_the_last_cell,
-    gradients_from_the_loss,
     initial_state,
     product_backward,
     product_gradients,
     read_only,
     split_blocks,
-    time_major_copy,
 )
 
 
@@ -198,17 +198,17 @@ def lstm_forward(
     kernel, recurrent_kernel = (np.array(w, dtype=dtype, copy=True) for w in (kernel, recurrent_kernel))
     h = h_init = initial_state(h0, batch, units, dtype)
     c = c_init = initial_state(c0, batch, units, dtype)
-    x_steps = time_major_copy(x, dtype)  # (time, batch, features)
+    x_steps = workspace.empty((time, batch, features), dtype)  # a copy of x, time-major
+    np.copyto(x_steps, np.swapaxes(x, 0, 1))
     scale, shift = _gate_scale(units, dtype)
     # a z_t = x_t (a W) + h_{t-1} (a U) + a b: multiplying by a = 1/2 or 1 is exact, so the products give a z_t
     # to the last bit, and the loop needs no multiplication before its tanh.
     scaled_recurrent_kernel = recurrent_kernel * scale
     # One matrix product projects the inputs of every step; the loop keeps one product per step.
-    gates = (x_steps.reshape(-1, features) @ (kernel * scale)).reshape(time, batch, 4 * units)
+    gates = workspace.empty((time, batch, 4 * units), dtype)
+    np.matmul(x_steps.reshape(-1, features), kernel * scale, out=gates.reshape(-1, 4 * units))
     gates += np.asarray(bias, dtype) * scale
-    c_steps = np.empty((time, batch, units), dtype)
-    tanh_c = np.empty_like(c_steps)
-    outputs = np.empty_like(c_steps)
+    c_steps, tanh_c, outputs = (workspace.empty((time, batch, units), dtype) for _ in range(3))
     # the activation's constants as whole (batch, 4 units) arrays: an operation on two arrays of one shape
     # runs as one loop, one that broadcasts a row as one loop per row, several times slower at this size
     scale_rows, shift_rows = (np.broadcast_to(v, (batch, 4 * units)).copy() for v in (scale, shift))
@@ -263,10 +263,17 @@ def lstm_backward(
     """
     time, batch, units = cache.outputs.shape
     dtype = cache.outputs.dtype
-    d_h = gradients_from_the_loss(d_outputs, d_h_last, time, batch, units, dtype)
+    d_outputs, d_h_last = checked_loss_gradients(d_outputs, d_h_last, time, batch, units)
+    d_h = workspace.empty((time, batch, units), dtype)  # dL/dh_t: from the loss, then from step t + 1 too
+    if d_outputs is None:
+        d_h[...] = 0.0
+    else:
+        np.copyto(d_h, np.swapaxes(d_outputs, 0, 1))
+    if d_h_last is not None:
+        d_h[-1] += d_h_last
     d_c_later = gradient_into_the_last_cell(d_c_last, batch, units, dtype)
-    d_c = np.empty_like(d_h)
-    d_z = np.empty((time, batch, 4 * units), dtype)
+    d_c = workspace.empty((time, batch, units), dtype)
+    d_z = workspace.empty((time, batch, 4 * units), dtype)
     i, f, g, o = split_gates(cache.gates)  # views, (time, batch, units) each
     c_prev = (cache.c0, *cache.c[:-1])
     scale, shift = _gate_scale(units, dtype)
