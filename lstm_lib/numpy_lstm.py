@@ -16,11 +16,14 @@ One step, with z_t = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias split into
     c_t = f_t * c_{t-1} + i_t * g_t
     h_t = o_t * tanh(c_t)
 
-Sequences are batch-major: ``x`` has shape (batch, time, features). Inside, the arrays are stored
-time-major, (time, batch, ...), so that the rows of one step lie together in memory; the functions
-return batch-major views of them, read-only because the cache keeps them for the backward pass
-(``.copy()`` gives an array to edit). The cache keeps copies of the inputs, weights and initial states:
-changing the caller's arrays afterwards changes no gradient.
+Sequences are batch-major: ``x`` has shape (batch, time, features), and so are the outputs. The fused
+passes compute each step transposed, with the states as columns (units, batch), which makes the four gate
+blocks contiguous blocks of rows (see :func:`lstm_forward`); the cache keeps every step's arrays that way
+and shows them time-major, (time, batch, ...), as read-only views. The outputs and states returned are
+read-only because the cache keeps them for the backward pass (``.copy()`` gives an array to edit). The
+cache keeps copies of the inputs, weights and initial states: changing the caller's arrays afterwards
+changes no gradient. Their big arrays come from :mod:`lstm_lib.workspace`, which reuses the memory of
+earlier calls that no one holds any more.
 
 Two levels, as in the chapter: :func:`lstm_step_forward` and :func:`lstm_step_backward` are one step,
 written to be read; :func:`lstm_forward` and :func:`lstm_backward` run a whole sequence, fused for
@@ -44,7 +47,6 @@ from .layer_parts import (
     gradient_into_the_last_cell,
     initial_state,
     product_backward,
-    product_gradients,
     read_only,
     split_blocks,
 )
@@ -52,29 +54,52 @@ from .layer_parts import (
 
 @dataclass(frozen=True)
 class LSTMCache:
-    """What :func:`lstm_backward` needs from the forward pass. Every sequence is time-major.
+    """What :func:`lstm_backward` needs from the forward pass.
+
+    The fused passes keep each step's arrays transposed, (rows, batch), so that the four gate blocks are
+    contiguous row blocks of a (4 * units, batch) array. The properties ``x``, ``gates``, ``c`` and
+    ``tanh_c`` give the same numbers time-major, (time, batch, ...), as read-only views.
 
     Attributes:
-        x: the inputs, (time, batch, features).
+        stacked: step t holds [x_t; h_{t-1}; 1], the columns of every sequence one above the other,
+            (time + 1, features + units + 1, batch); step ``time`` holds h_T in its units rows.
         kernel: (features, 4 * units).
         recurrent_kernel: (units, 4 * units).
         h0, c0: the initial states actually used (zeros when none was given), (batch, units).
-        gates: the activated gates i, f, g, o side by side, (time, batch, 4 * units).
-        c: the cell states c_1 ... c_T, (time, batch, units).
+        gates_by_step: the activated gates i, f, g, o, one block of rows each, (time, 4 * units, batch).
+        c_by_step, tanh_c_by_step: c_t and tanh(c_t), (time, units, batch).
         outputs: h_1 ... h_T, (time, batch, units).
-        tanh_c: tanh(c_1) ... tanh(c_T), (time, batch, units), which the backward pass would otherwise
-            compute again.
     """
 
-    x: np.ndarray
+    stacked: np.ndarray
     kernel: np.ndarray
     recurrent_kernel: np.ndarray
     h0: np.ndarray
     c0: np.ndarray
-    gates: np.ndarray
-    c: np.ndarray
+    gates_by_step: np.ndarray
+    c_by_step: np.ndarray
+    tanh_c_by_step: np.ndarray
     outputs: np.ndarray
-    tanh_c: np.ndarray
+
+    @property
+    def x(self) -> np.ndarray:
+        """The inputs, (time, batch, features)."""
+        return self.stacked[:-1, : self.kernel.shape[0]].transpose(0, 2, 1)
+
+    @property
+    def gates(self) -> np.ndarray:
+        """The activated gates i, f, g, o side by side, (time, batch, 4 * units)."""
+        return self.gates_by_step.transpose(0, 2, 1)
+
+    @property
+    def c(self) -> np.ndarray:
+        """The cell states c_1 ... c_T, (time, batch, units)."""
+        return self.c_by_step.transpose(0, 2, 1)
+
+    @property
+    def tanh_c(self) -> np.ndarray:
+        """tanh(c_1) ... tanh(c_T), (time, batch, units)."""
+        return self.tanh_c_by_step.transpose(0, 2, 1)
 
 
 def split_gates(gates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -82,16 +107,23 @@ def split_gates(gates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     return split_blocks(gates, 4)
 
 
-def _gate_scale(units: int, dtype) -> tuple[np.ndarray, np.ndarray]:
-    """``a`` and ``1 - a`` of the gates' activation a tanh(a z) + (1 - a).
+def _row_blocks(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Views of the four gate blocks i, f, c, o of a step's (4 * units, batch) array: contiguous blocks of rows."""
+    units = array.shape[0] // 4
+    return array[:units], array[units : 2 * units], array[2 * units : 3 * units], array[3 * units :]
+
+
+def _gate_scale(units: int, dtype) -> np.ndarray:
+    """The scale a of the gates' activation a tanh(a z) + (1 - a), one per gate column, (4 * units,).
 
     Since sigmoid(z) = tanh(z / 2) / 2 + 1/2 (:func:`lstm_lib.activations.scaled_tanh`), every gate is
     a tanh(a z) + (1 - a) with a = 1/2 in the columns of i, f, o and 1 in those of c, so one tanh call
-    activates all four gates of a step.
+    activates all four gates of a step. :func:`lstm_forward` folds a into the weights: halving is exact in
+    floating point, so the product gives a z_t to the last bit.
     """
     scale = np.full(4 * units, 0.5, dtype)
     scale[2 * units : 3 * units] = 1.0
-    return scale, 1.0 - scale
+    return scale
 
 
 # The aligned comments are part of the lesson (Chapter 2 prints this function): the formatter leaves it.
@@ -192,41 +224,50 @@ def lstm_forward(
         >>> grads = lstm_backward(np.ones_like(outputs), cache)  # the gradients of L = sum(outputs)
         >>> grads["kernel"].shape, grads["x"].shape
         ((3, 20), (2, 4, 3))
+
+    How it computes (the speed appendix measures each choice): each step is the step function's
+    transposed, z_t^T = [W; U; b]^T [x_t^T; h_{t-1}^T; 1] with the sequences as columns, one matrix product
+    whose result holds the four gates as contiguous blocks of rows, so that every element-wise operation
+    runs on whole contiguous arrays (NumPy runs an operation on a block of columns as one loop per row).
+    The gates' scale a is folded into the weights (:func:`_gate_scale`), so one tanh and, for the three
+    sigmoid gates, one multiplication and one addition activate them; tanh(c_t) is kept for the backward
+    pass; no step allocates memory.
     """
     shapes = check_layer(x, kernel, recurrent_kernel, bias, blocks=4, states={"h0": h0, "c0": c0}, layer="an LSTM")
     batch, time, features, units, dtype = shapes.batch, shapes.time, shapes.features, shapes.units, shapes.dtype
     kernel, recurrent_kernel = (np.array(w, dtype=dtype, copy=True) for w in (kernel, recurrent_kernel))
-    h = h_init = initial_state(h0, batch, units, dtype)
-    c = c_init = initial_state(c0, batch, units, dtype)
-    x_steps = workspace.empty((time, batch, features), dtype)  # a copy of x, time-major
-    np.copyto(x_steps, np.swapaxes(x, 0, 1))
-    scale, shift = _gate_scale(units, dtype)
-    # a z_t = x_t (a W) + h_{t-1} (a U) + a b: multiplying by a = 1/2 or 1 is exact, so the products give a z_t
-    # to the last bit, and the loop needs no multiplication before its tanh.
-    scaled_recurrent_kernel = recurrent_kernel * scale
-    # One matrix product projects the inputs of every step; the loop keeps one product per step.
-    gates = workspace.empty((time, batch, 4 * units), dtype)
-    np.matmul(x_steps.reshape(-1, features), kernel * scale, out=gates.reshape(-1, 4 * units))
-    gates += np.asarray(bias, dtype) * scale
-    c_steps, tanh_c, outputs = (workspace.empty((time, batch, units), dtype) for _ in range(3))
-    # the activation's constants as whole (batch, 4 units) arrays: an operation on two arrays of one shape
-    # runs as one loop, one that broadcasts a row as one loop per row, several times slower at this size
-    scale_rows, shift_rows = (np.broadcast_to(v, (batch, 4 * units)).copy() for v in (scale, shift))
-    i, f, g, o = split_gates(gates)  # views, (time, batch, units) each, filled step by step below
-    recurrent = np.empty((batch, 4 * units), dtype)
-    input_write = np.empty((batch, units), dtype)
+    h_init = initial_state(h0, batch, units, dtype)
+    c_init = initial_state(c0, batch, units, dtype)
+    scale = _gate_scale(units, dtype)
+    # [a W; a U; a b]^T, (4 units, features + units + 1), with a = 1/2 for i, f, o and 1 for c
+    stacked_weights = np.concatenate([kernel, recurrent_kernel, np.asarray(bias, dtype)[None]]) * scale
+    weights_t = np.ascontiguousarray(stacked_weights.T)
+    hidden = slice(features, features + units)  # the rows of h_{t-1} in each step's stacked columns
+    stacked = workspace.empty((time + 1, features + units + 1, batch), dtype)
+    stacked[:time, :features] = np.transpose(x, (1, 2, 0))
+    stacked[time, :features] = 0.0
+    stacked[0, hidden] = h_init.T
+    stacked[:, -1] = 1.0
+    gates = workspace.empty((time, 4 * units, batch), dtype)
+    c_steps = workspace.empty((time, units, batch), dtype)
+    tanh_c = workspace.empty((time, units, batch), dtype)
+    outputs = workspace.empty((time, batch, units), dtype)
+    input_write = np.empty((units, batch), dtype)
+    c = c_init.T
     for t in range(time):
-        z = gates[t]  # a view: the activated gates overwrite the pre-activations
-        z += np.matmul(h, scaled_recurrent_kernel, out=recurrent)
-        np.tanh(z, out=z)  # each gate is a tanh(a z) + (1 - a), sigmoid(z) for a = 1/2 and tanh(z) for a = 1
-        z *= scale_rows
-        z += shift_rows
-        c = np.multiply(f[t], c, out=c_steps[t])  # c_t = f_t c_{t-1} + i_t g_t
-        c += np.multiply(i[t], g[t], out=input_write)
-        h = np.multiply(o[t], np.tanh(c, out=tanh_c[t]), out=outputs[t])  # h_t = o_t tanh(c_t)
-    read_only(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, tanh_c, outputs)
-    cache = LSTMCache(x_steps, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, outputs, tanh_c)
-    return outputs.swapaxes(0, 1), (h, c), cache
+        z = np.matmul(weights_t, stacked[t], out=gates[t])  # (a z_t)^T, (4 units, batch)
+        np.tanh(z, out=z)  # g_t = tanh(z_c), and tanh(z / 2) in the rows of the sigmoid gates
+        i, f, g, o = _row_blocks(z)  # (units, batch) each, contiguous
+        for gate in (z[: 2 * units], o):  # i and f side by side, then o: sigmoid(z) = tanh(z / 2) / 2 + 1/2
+            gate *= 0.5
+            gate += 0.5
+        c = np.multiply(f, c, out=c_steps[t])  # c_t = f_t c_{t-1} + i_t g_t
+        c += np.multiply(i, g, out=input_write)
+        h = np.multiply(o, np.tanh(c, out=tanh_c[t]), out=stacked[t + 1, hidden])  # h_t = o_t tanh(c_t)
+        outputs[t] = h.T  # the outputs are batch-major, (batch, units) per step
+    read_only(stacked, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, tanh_c, outputs)
+    cache = LSTMCache(stacked, kernel, recurrent_kernel, h_init, c_init, gates, c_steps, tanh_c, outputs)
+    return outputs.swapaxes(0, 1), (outputs[-1], c_steps[-1].T), cache
 
 
 def lstm_backward(
@@ -247,8 +288,10 @@ def lstm_backward(
                 * [i_t (1 - i_t),  f_t (1 - f_t),  1 - g_t^2,  o_t (1 - o_t)]
 
     The first bracket is the gradient reaching each gate, the second the slope of its activation.
-    The weight gradients sum over batch and time, each in one matrix product after the loop:
-    d kernel = sum x_t.T @ dz_t, d recurrent_kernel = sum h_{t-1}.T @ dz_t, d bias = sum dz_t.
+    The weight gradients sum over batch and time: [d kernel; d recurrent_kernel; d bias] =
+    sum_t [x_t, h_{t-1}, 1].T @ dz_t, one product per step; dx_t = dz_t @ kernel.T comes from the same
+    product as dh_{t-1}, dz_t @ [recurrent_kernel; kernel].T. Every step is computed transposed, with the
+    sequences as columns, as in :func:`lstm_forward`.
 
     Args:
         d_outputs: dL/d outputs, (batch, time, units), or None when the loss reads only the
@@ -262,48 +305,59 @@ def lstm_backward(
         ``h`` = dL/dh_t and ``c`` = dL/dc_t, (batch, time, units) each.
     """
     time, batch, units = cache.outputs.shape
+    features = cache.kernel.shape[0]
     dtype = cache.outputs.dtype
     d_outputs, d_h_last = checked_loss_gradients(d_outputs, d_h_last, time, batch, units)
-    d_h = workspace.empty((time, batch, units), dtype)  # dL/dh_t: from the loss, then from step t + 1 too
-    if d_outputs is None:
-        d_h[...] = 0.0
-    else:
-        np.copyto(d_h, np.swapaxes(d_outputs, 0, 1))
-    if d_h_last is not None:
-        d_h[-1] += d_h_last
-    d_c_later = gradient_into_the_last_cell(d_c_last, batch, units, dtype)
-    d_c = workspace.empty((time, batch, units), dtype)
-    d_z = workspace.empty((time, batch, 4 * units), dtype)
-    i, f, g, o = split_gates(cache.gates)  # views, (time, batch, units) each
-    c_prev = (cache.c0, *cache.c[:-1])
-    scale, shift = _gate_scale(units, dtype)
-    square_scale_rows, shift_rows = (np.broadcast_to(v, (batch, 4 * units)).copy() for v in (scale * scale, shift))
-    recurrent_kernel_t = np.ascontiguousarray(cache.recurrent_kernel.T)
-    d_i, d_f, d_g, d_o = split_gates(d_z)  # views: the gradient reaching each gate, (time, batch, units)
-    slope = np.empty((batch, 4 * units), dtype)
-    d_h_later = np.zeros((batch, units), dtype)
+    d_h = workspace.empty((time, units, batch), dtype)  # dL/dh_t: from the loss, then from step t + 1 too
+    d_c_later = np.ascontiguousarray(gradient_into_the_last_cell(d_c_last, batch, units, dtype).T)
+    d_c = workspace.empty((time, units, batch), dtype)  # (time, units, batch)
+    slope = np.empty((4 * units, batch), dtype)
+    weight_grads = np.zeros((4 * units, features + units + 1), dtype)
+    product = np.empty_like(weight_grads)
+    back_weights = np.concatenate([cache.recurrent_kernel, cache.kernel])  # [U; W], (units + features, 4 units)
+    back = np.zeros((units + features, batch), dtype)
+    d_h_later = back[:units]
+    d_x = workspace.empty((time, features, batch), dtype)
     for t in reversed(range(time)):
-        d_h[t] += d_h_later
-        tanh_c = cache.tanh_c[t]
+        dh = d_h[t]
+        if d_outputs is None:
+            np.copyto(dh, d_h_later)
+        else:
+            np.add(d_outputs[:, t].T, d_h_later, out=dh)
+        if d_h_last is not None and t == time - 1:
+            dh += d_h_last.T
+        y = cache.gates_by_step[t]
+        i, f, g, o = _row_blocks(y)
+        tanh_c = cache.tanh_c_by_step[t]
         dc = np.multiply(tanh_c, tanh_c, out=d_c[t])  # dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
         np.subtract(1, dc, out=dc)
-        dc *= o[t]
-        dc *= d_h[t]
+        dc *= o
+        dc *= dh
         dc += d_c_later
-        np.multiply(dc, g[t], out=d_i[t])
-        np.multiply(dc, c_prev[t], out=d_f[t])
-        np.multiply(dc, i[t], out=d_g[t])
-        np.multiply(d_h[t], tanh_c, out=d_o[t])
-        np.subtract(cache.gates[t], shift_rows, out=slope)  # through each gate's activation: a^2 - (y - (1 - a))^2
-        slope *= slope
-        np.subtract(square_scale_rows, slope, out=slope)
-        d_z[t] *= slope
-        np.matmul(d_z[t], recurrent_kernel_t, out=d_h_later)
-        np.multiply(dc, f[t], out=d_c_later)
+        dz = slope  # the slopes first, then dz_t in place
+        dz_i, dz_f, dz_g, dz_o = _row_blocks(dz)
+        for gate, gate_slope in ((y[: 2 * units], dz[: 2 * units]), (o, dz_o)):
+            np.subtract(1, gate, out=gate_slope)  # s (1 - s) for the sigmoid gates i, f (side by side) and o
+            gate_slope *= gate
+        np.multiply(g, g, out=dz_g)  # 1 - g^2 for the candidate
+        np.subtract(1, dz_g, out=dz_g)
+        dz_i *= g  # times the second factor of each gate's gradient
+        dz_f *= cache.c_by_step[t - 1] if t else cache.c0.T
+        dz_g *= i
+        dz_o *= tanh_c
+        dz[: 3 * units].reshape(3, units, batch)[...] *= dc  # and the first: dc_t for i, f, c, dh_t for o
+        dz_o *= dh
+        np.matmul(back_weights, dz, out=back)  # dz_t [U; W]^T, transposed
+        d_x[t] = back[units:]
+        np.multiply(dc, f, out=d_c_later)
+        weight_grads += np.matmul(dz, cache.stacked[t].T, out=product)
     return {
-        **product_gradients(d_z, cache.x, cache.h0, cache.outputs, cache.kernel),
-        "h0": d_h_later,
-        "c0": d_c_later,
-        "h": d_h.swapaxes(0, 1),
-        "c": d_c.swapaxes(0, 1),
+        "x": d_x.transpose(2, 0, 1),
+        "kernel": np.ascontiguousarray(weight_grads[:, :features].T),
+        "recurrent_kernel": np.ascontiguousarray(weight_grads[:, features:-1].T),
+        "bias": weight_grads[:, -1].copy(),
+        "h0": np.ascontiguousarray(d_h_later.T),
+        "c0": np.ascontiguousarray(d_c_later.T),
+        "h": d_h.transpose(2, 0, 1),
+        "c": d_c.transpose(2, 0, 1),
     }
