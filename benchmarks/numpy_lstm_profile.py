@@ -4,16 +4,15 @@ Run by hand (not a test): ``.venv/bin/python benchmarks/numpy_lstm_profile.py``.
 steps it times, in float32 at batch 64, 32 features and 128 units (the speed appendix's size):
 
 - ``pass``: one ``lstm_forward`` and one ``lstm_backward``, as the appendix's benchmark calls them;
-- ``products``: the same matrix products at the same shapes, alone (``lstm_speed.limits``' "own
-  shapes": per step h U and dz U^T, and the four products over all steps);
+- ``products``: the matrix products the pass makes, at the same shapes and layouts, alone (per step
+  forward [W; U; b]^T [x_t; h_{t-1}; 1]; per step backward [U; W] dz_t and dz_t [x_t, h_{t-1}, 1]);
 - ``Python``: the same pass at batch 1 and 1 unit, where the arrays are so small that what is left is
   the cost of calling NumPy from Python, step by step;
 - ``element-wise``: what remains, ``pass - products - Python``.
 
 Each figure is the median of repeated calls in one process, with the thread count of NumPy's BLAS fixed
 and printed; run it a few times to see the spread. It also prints, for each number of steps, how many
-bytes the pass's cache holds, against the processor's cache sizes, since the weight-gradient products
-and the element-wise work read the whole cache once per pass.
+bytes the pass's cache holds, which the backward pass reads back once, step by step.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lstm_speed import blas_threads, limits  # noqa: E402
+from lstm_speed import blas_threads  # noqa: E402
 
 from lstm_lib.init import init_lstm_weights  # noqa: E402
 from lstm_lib.numpy_lstm import lstm_backward, lstm_forward  # noqa: E402
@@ -51,9 +50,32 @@ def pass_seconds(batch: int, steps: int, features: int, units: int, repeats: int
     return statistics.median(times)
 
 
+def products_seconds(batch: int, steps: int, features: int, units: int, repeats: int = 20) -> float:
+    """Median time of the pass's matrix products alone: per step, the forward product and the two backward ones."""
+    rng = np.random.default_rng(0)
+    rows = features + units + 1
+    weights_t = rng.standard_normal((4 * units, rows)).astype(np.float32)  # [W; U; b]^T
+    back_weights = rng.standard_normal((units + features, 4 * units)).astype(np.float32)  # [U; W]
+    stacked = rng.standard_normal((steps + 1, rows, batch)).astype(np.float32)
+    gates = np.empty((steps, 4 * units, batch), np.float32)
+    d_z = rng.standard_normal((4 * units, batch)).astype(np.float32)
+    back = np.empty((units + features, batch), np.float32)
+    product = np.empty((4 * units, rows), np.float32)
+    times = []
+    for _ in range(repeats + 3):
+        start = time.perf_counter()
+        for t in range(steps):
+            np.matmul(weights_t, stacked[t], out=gates[t])
+        for t in reversed(range(steps)):
+            np.matmul(back_weights, d_z, out=back)
+            np.matmul(d_z, stacked[t].T, out=product)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[3:])
+
+
 def cache_bytes(batch: int, steps: int, features: int, units: int) -> int:
-    """Bytes the forward pass keeps for the backward one, float32: x, the gates, c and h of every step."""
-    return 4 * batch * steps * (features + 4 * units + 2 * units)
+    """Bytes the forward pass keeps for the backward one, float32: [x_t; h_{t-1}; 1], the gates, c, tanh(c), h."""
+    return 4 * batch * steps * ((features + units + 1) + 4 * units + 3 * units)
 
 
 def main() -> None:
@@ -69,7 +91,7 @@ def main() -> None:
     )
     for steps in args.steps:
         total = pass_seconds(batch, steps, features, units, args.repeats)
-        products = limits(batch, steps, features, units)["own shapes"]
+        products = products_seconds(batch, steps, features, units)
         python = pass_seconds(1, steps, 1, 1, args.repeats)
         elementwise = total - products - python
         print(
