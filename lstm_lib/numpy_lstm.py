@@ -22,7 +22,8 @@ blocks contiguous blocks of rows (see :func:`lstm_forward`); the cache keeps eve
 and shows them time-major, (time, batch, ...), as read-only views. The outputs and states returned are
 read-only because the cache keeps them for the backward pass (``.copy()`` gives an array to edit). The
 cache keeps copies of the inputs, weights and initial states: changing the caller's arrays afterwards
-changes no gradient.
+changes no gradient. Their big arrays come from :mod:`lstm_lib.workspace`, which reuses the memory of
+earlier calls that no one holds any more.
 
 Two levels, as in the chapter: :func:`lstm_step_forward` and :func:`lstm_step_backward` are one step,
 written to be read; :func:`lstm_forward` and :func:`lstm_backward` run a whole sequence, fused for
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import workspace
 from ._validation import check_shapes
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
 from .layer_parts import (
@@ -241,15 +243,15 @@ def lstm_forward(
     stacked_weights = np.concatenate([kernel, recurrent_kernel, np.asarray(bias, dtype)[None]]) * scale
     weights_t = np.ascontiguousarray(stacked_weights.T)
     hidden = slice(features, features + units)  # the rows of h_{t-1} in each step's stacked columns
-    stacked = np.empty((time + 1, features + units + 1, batch), dtype)
+    stacked = workspace.empty((time + 1, features + units + 1, batch), dtype)
     stacked[:time, :features] = np.transpose(x, (1, 2, 0))
     stacked[time, :features] = 0.0
     stacked[0, hidden] = h_init.T
     stacked[:, -1] = 1.0
-    gates = np.empty((time, 4 * units, batch), dtype)
-    c_steps = np.empty((time, units, batch), dtype)
-    tanh_c = np.empty((time, units, batch), dtype)
-    outputs = np.empty((time, batch, units), dtype)
+    gates = workspace.empty((time, 4 * units, batch), dtype)
+    c_steps = workspace.empty((time, units, batch), dtype)
+    tanh_c = workspace.empty((time, units, batch), dtype)
+    outputs = workspace.empty((time, batch, units), dtype)
     input_write = np.empty((units, batch), dtype)
     c = c_init.T
     for t in range(time):
@@ -306,16 +308,16 @@ def lstm_backward(
     features = cache.kernel.shape[0]
     dtype = cache.outputs.dtype
     d_outputs, d_h_last = checked_loss_gradients(d_outputs, d_h_last, time, batch, units)
-    d_h = np.empty((time, units, batch), dtype)  # dL/dh_t: from the loss, then from step t + 1 too
+    d_h = workspace.empty((time, units, batch), dtype)  # dL/dh_t: from the loss, then from step t + 1 too
     d_c_later = np.ascontiguousarray(gradient_into_the_last_cell(d_c_last, batch, units, dtype).T)
-    d_c = np.empty((time, units, batch), dtype)  # (time, units, batch)
+    d_c = workspace.empty((time, units, batch), dtype)  # (time, units, batch)
     slope = np.empty((4 * units, batch), dtype)
     weight_grads = np.zeros((4 * units, features + units + 1), dtype)
     product = np.empty_like(weight_grads)
     back_weights = np.concatenate([cache.recurrent_kernel, cache.kernel])  # [U; W], (units + features, 4 units)
     back = np.zeros((units + features, batch), dtype)
     d_h_later = back[:units]
-    d_x = np.empty((time, features, batch), dtype)
+    d_x = workspace.empty((time, features, batch), dtype)
     for t in reversed(range(time)):
         dh = d_h[t]
         if d_outputs is None:

@@ -21,7 +21,7 @@ sys.modules["package_shape"] = package_shape
 _spec.loader.exec_module(package_shape)
 
 WINGS = {
-    "foundations": {"_validation", "_packaged", "activations", "init"},
+    "foundations": {"_validation", "_packaged", "activations", "init", "workspace"},
     "data": {"data", "text", "splits", "scaling", "series", "pairs", "tokens"},
     "numpy layers": {
         "layer_parts",
