@@ -30,7 +30,7 @@ HISTORY = [
     ("40e7454", "memory reused from one call to the next (a pool, lstm_lib.workspace)"),
     ("17e3e7e", "each step transposed: one product per step, every gate a contiguous block"),
     ("cb76317", "the same without the pool"),
-    ("HEAD", "the pool back, smaller (two arrays per shape, 256 MiB)"),
+    ("26e8178", "the pool back, smaller (two arrays per shape, 256 MiB)"),
 ]
 """(commit, what changed) for each version of lstm_lib/numpy_lstm.py, oldest first."""
 BLOCK = 5

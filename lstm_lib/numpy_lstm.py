@@ -229,8 +229,9 @@ def lstm_forward(
     transposed, z_t^T = [W; U; b]^T [x_t^T; h_{t-1}^T; 1] with the sequences as columns, one matrix product
     whose result holds the four gates as contiguous blocks of rows, so that every element-wise operation
     runs on whole contiguous arrays (NumPy runs an operation on a block of columns as one loop per row).
-    The gates' scale a is folded into the weights (:func:`_gate_scale`), so one tanh and, for the three
-    sigmoid gates, one multiplication and one addition activate them; tanh(c_t) is kept for the backward
+    The gates' scale a (1/2 for the sigmoid gates, since sigmoid(z) = tanh(z / 2) / 2 + 1/2) is folded into
+    the weights, exactly, so one tanh and, for the three sigmoid gates, one multiplication and one addition
+    activate them; tanh(c_t) is kept for the backward
     pass; no step allocates memory.
     """
     shapes = check_layer(x, kernel, recurrent_kernel, bias, blocks=4, states={"h0": h0, "c0": c0}, layer="an LSTM")

@@ -1,9 +1,11 @@
 """Arrays that the fused NumPy layers reuse from one call to the next, instead of asking the system for new memory.
 
 A training loop calls the forward and backward passes with arrays of the same shapes again and again. Fresh
-memory is not free: the operating system hands it over one page at a time, on first touch, and a pass over 50
-steps of 64 sequences touches tens of megabytes of it. TensorFlow and PyTorch keep the memory of arrays they no
-longer need in a pool of their own and hand it out again; :func:`empty` does the same for NumPy.
+memory is not free: the operating system hands it over one page at a time, on first touch, and the C library
+under NumPy asks the system afresh for every array above 32 MB (smaller ones it mostly keeps and reuses
+itself), so a pass over 400 steps of 64 sequences, whose gates alone take 52 MB, pays for all of its memory on
+every call. TensorFlow and PyTorch keep the memory of arrays they no longer need in a pool of their own and
+hand it out again; :func:`empty` does the same for NumPy.
 
 An array goes back into use only when nothing else refers to it any more: not the caller, not a cache, not a
 view of it (a view holds a reference to the array it looks into). So reuse can never change an array that
@@ -22,7 +24,7 @@ from collections import OrderedDict
 import numpy as np
 
 SPARES = 2
-"""How many arrays of one shape and dtype the pool keeps: a training loop needs two, the one its last
+"""How many arrays of one shape and dtype the pool keeps. A training loop needs two, the one its last
 gradients still view and the one in use."""
 MAX_BYTES = 256 * 2**20
 """The most memory the pool keeps, in bytes (256 MiB; the speed appendix's pass of 400 steps reuses about 170 MB)."""
