@@ -4,10 +4,11 @@ Run by hand (not a test), in a clone with its git history: ``.venv/bin/python be
 It takes ``lstm_lib/numpy_lstm.py`` as it was at each commit of :data:`HISTORY` (``git show``), loads each
 version as a module beside today's ``lstm_lib`` (whose other modules every version imports), checks that
 each computes today's numbers to float32 rounding, and times one forward and one backward pass of each at
-batch 64, 32 features and 128 units in float32, as ``lstm_speed.py`` does. The versions take turns in blocks
-of five calls within one process, each keeping its last result as a training loop keeps its gradients; each
-run is a fresh process, and the table gives the median over runs of each version's time, of its ratio to the
-version before it and of its ratio to the first.
+batch 64, 32 features and 128 units in float32, as ``lstm_speed.py`` does and with its
+:func:`lstm_speed.median_times`: the versions take turns in blocks of calls within one process, each keeping
+its last result as a training loop keeps its gradients. Each run is a fresh process, and the table gives
+the median over runs of each version's time, of its ratio to the version before it and of its ratio to the
+first.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 import types
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lstm_speed import median_times  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = [
@@ -33,8 +36,6 @@ HISTORY = [
     ("26e8178", "the pool back, smaller (two arrays per shape, 256 MiB)"),
 ]
 """(commit, what changed) for each version of lstm_lib/numpy_lstm.py, oldest first."""
-BLOCK = 5
-"""Timed calls in a row per version and round."""
 
 
 def git_show(commit: str, path: str) -> str:
@@ -82,19 +83,13 @@ def one_run(steps: int, repeats: int) -> dict[str, float]:
             np.testing.assert_allclose(grads[name], today[name], rtol=1e-4, atol=1e-4, err_msg=f"{commit} {name}")
 
     def step(module: types.ModuleType):
-        outputs, _, cache = module.lstm_forward(x, **weights)
-        return module.lstm_backward(np.ones_like(outputs), cache)
+        def one_pass():
+            outputs, _, cache = module.lstm_forward(x, **weights)
+            return module.lstm_backward(np.ones_like(outputs), cache)
 
-    kept = {commit: step(module) for commit, module in versions.items()}
-    times: dict[str, list[float]] = {commit: [] for commit in versions}
-    for _ in range(-(-repeats // BLOCK)):
-        for commit, module in versions.items():
-            kept[commit] = step(module)  # one untimed call: the previous version's threads settle
-            for _ in range(BLOCK):
-                start = time.perf_counter()
-                kept[commit] = step(module)
-                times[commit].append(time.perf_counter() - start)
-    return {commit: statistics.median(t) for commit, t in times.items()}
+        return one_pass
+
+    return median_times({commit: step(module) for commit, module in versions.items()}, repeats)
 
 
 def main() -> None:
